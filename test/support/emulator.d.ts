@@ -1,0 +1,165 @@
+/** Types for the NanoGPT emulator (test/support/emulator.js). */
+
+export interface RateLimitConfig {
+	/** Completions admitted per sliding 1 s window; requests beyond get 429. */
+	requestsPerSecond: number;
+	/** Retry-After header value for those 429s (default 1). */
+	retryAfterSeconds?: number;
+}
+
+export interface ModelInfo {
+	id: string;
+	owned_by?: string;
+	name?: string;
+	description?: string;
+	context_length?: number;
+	max_output_tokens?: number;
+	/** USD per million tokens. */
+	pricing?: { prompt: number; completion: number };
+}
+
+export interface EmulatorOptions {
+	/** Key accepted as `Authorization: Bearer <key>` or `X-API-Key: <key>` (default 'sk-nano-test-key'). */
+	apiKey?: string;
+	/** Routes are served under it and at the root (default '/api'). */
+	basePath?: string;
+	/** 0 (default) picks a free port. */
+	port?: number;
+	/** Delay before each completion response (after auth, rate limit and validation). */
+	latencyMs?: number;
+	/** Delay between SSE events. */
+	chunkDelayMs?: number;
+	rateLimit?: RateLimitConfig;
+	/** Add x_nanogpt_pricing to non-streaming responses and the last stream event (default true). */
+	pricing?: boolean;
+	/**
+	 * Where a stream carries usage, when the request has `stream_options: {include_usage: true}`
+	 * (no usage in streams without it). Default 'separate-event'.
+	 */
+	streamUsage?: 'separate-event' | 'final-chunk' | 'none';
+	/** Model ids or descriptions for GET /v1/models (default: 8 realistic models). */
+	models?: Array<string | ModelInfo>;
+	/** SSE line ends (default 'lf'). */
+	sseStyle?: 'lf' | 'crlf';
+	/** Seed for the stream write splitting and keep-alive comments (default 1). */
+	seed?: number;
+}
+
+export type FaultShape = 'spec' | 'openai' | 'insufficient' | 'rate-limited' | 'html' | 'text';
+
+export interface StatusFault {
+	status: number;
+	shape?: FaultShape;
+	message?: string;
+	code?: string;
+	/** Retry-After header: seconds or an HTTP date; null sends none (429 defaults to 1). */
+	retryAfter?: number | string | null;
+	/** X-Request-ID header value instead of req_<n>; null sends none. */
+	requestId?: string | null;
+}
+
+export type KindFault = (
+	| { kind: 'reset' | 'reset-mid-body' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	| { kind: 'huge'; bytes?: number }
+	| { kind: 'delay'; ms?: number }
+	| { kind: 'truncated-stream' | 'stream-error' | 'stream-invalid-json' | 'stream-stall'; afterChunks?: number }
+) & { requestId?: string | null };
+
+export type Fault = StatusFault | KindFault;
+
+export interface FaultContext {
+	/** The parsed, valid request body. */
+	body: CompletionBody;
+	/** 1-based count of completion requests with this exact prompt that reached fault selection. */
+	attempt: number;
+	/** 0-based index of this completion among all that reached fault selection. */
+	index: number;
+	/** Request headers, lower-case names. */
+	headers: Record<string, string | string[] | undefined>;
+}
+
+export type FaultRule = (ctx: FaultContext) => Fault | undefined | null;
+
+export interface CompletionBody {
+	model: string;
+	prompt: string;
+	max_tokens?: number;
+	stop?: string | string[];
+	include_stop_str_in_output?: boolean;
+	stream?: boolean;
+	stream_options?: { include_usage?: boolean };
+	logprobs?: boolean | number;
+	[field: string]: unknown;
+}
+
+export interface RecordedRequest {
+	/** The X-Request-ID sent back (req_<n>, or the fault's requestId). */
+	id: string | null;
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON, or the raw string when it is not JSON; undefined when empty. */
+	body: any;
+	/** Epoch ms with sub-ms precision (performance.timeOrigin + performance.now()). */
+	startedAt: number;
+	/** Status sent, undefined while pending or when no response was sent (reset, hang). */
+	status?: number;
+	/** The fault applied to this completion, if any. */
+	fault?: Fault;
+	/** When the response finished or the connection closed. */
+	finishedAt?: number;
+}
+
+export interface EmulatorStats {
+	inFlight: number;
+	maxInFlight: number;
+	/** TCP connections accepted. */
+	connections: number;
+	/** POST /v1/completions received. */
+	completions: number;
+	/** 429 responses sent. */
+	rateLimited: number;
+	byStatus: Record<number, number>;
+}
+
+export interface Emulator {
+	/** e.g. 'http://127.0.0.1:PORT/api' */
+	baseUrl: string;
+	/** e.g. 'http://127.0.0.1:PORT' */
+	origin: string;
+	apiKey: string;
+	port: number;
+	requests: RecordedRequest[];
+	stats: EmulatorStats;
+	setLatency(ms: number): void;
+	setChunkDelay(ms: number): void;
+	setRateLimit(cfg: RateLimitConfig | undefined): void;
+	setFaultRule(rule: FaultRule | undefined): void;
+	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window and fault rule. */
+	reset(): void;
+	/** Closes the server and destroys every open socket, hanging requests included. */
+	close(): Promise<void>;
+}
+
+export interface CompletionText {
+	text: string;
+	/** Tokens (words with leading whitespace); tokens.join('') === text; one stream event each. */
+	tokens: string[];
+	finishReason: 'stop' | 'length';
+	promptTokens: number;
+	completionTokens: number;
+}
+
+export interface Directives {
+	/** Applied in order, each for `times` attempts (Infinity without `x<k>`). */
+	faults: Array<{ fault: Fault; times: number }>;
+	latencyMs?: number;
+	chunkDelayMs?: number;
+}
+
+export function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
+export function completionTextFor(body: Pick<CompletionBody, 'model' | 'prompt'> & Partial<CompletionBody>): CompletionText;
+export function parseDirectives(prompt: string): Directives;
+export const DEFAULT_MODELS: ModelInfo[];
+export const SPEC_PATH: string;
