@@ -1,0 +1,126 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeParameters,
+	INodeType,
+	IRun,
+	IRunData,
+	IVersionedNodeType,
+	IWorkflowSettings,
+	StructuredChunk,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+export interface RunNodeOptions {
+	/** The node type under test (an INodeType / IVersionedNodeType instance). */
+	node: INodeType | IVersionedNodeType;
+	/** Credential types available to the node. */
+	credentialTypes?: ICredentialType[];
+	/**
+	 * Credential type name -> plain (decrypted) data. Each entry is attached to the workflow node
+	 * as `{ id: '1', name: '<Type> account' }`. `{}` attaches none.
+	 */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Node parameters as saved in a workflow; expressions like '={{ $json.p }}' are allowed. */
+	parameters?: INodeParameters;
+	/** The `json` of each input item (each gets `pairedItem: { item: index }`). Default `[{}]`. */
+	items?: IDataObject[];
+	/** Node setting "Continue On Fail". */
+	continueOnFail?: boolean;
+	/** Node setting "On Error". */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	/** Defaults to the node's defaultVersion / highest version. */
+	typeVersion?: number;
+	/**
+	 * When given, the execution runs in streaming mode: `additionalData.streamingEnabled` is set and
+	 * a real `sendChunk` lifecycle hook is registered, so `this.isStreaming()` is true and each
+	 * `this.sendChunk(...)` (and n8n-core's own `error` chunk when the node fails) reaches it.
+	 */
+	onChunk?: (chunk: StructuredChunk) => void | Promise<void>;
+	/** Execution mode; default 'manual'. Streaming works in manual, webhook, integrated and chat. */
+	mode?: WorkflowExecuteMode;
+	/** Name of the node under test; default its `defaults.name`. */
+	nodeName?: string;
+	/** Further node settings merged into the workflow node (retryOnFail, maxTries, alwaysOutputData, ...). */
+	nodeSettings?: Record<string, unknown>;
+	/** Workflow settings (executionOrder 'v1' by default). */
+	settings?: IWorkflowSettings;
+}
+
+export interface RunResult {
+	/** Main output 0 of the node under test (first run), `[]` if none. */
+	items: INodeExecutionData[];
+	/**
+	 * The execution's error (`resultData.error`) revived as an Error; its prototype is the
+	 * n8n-workflow class named by `name` when there is one (NodeApiError, NodeOperationError, ...).
+	 */
+	error?: Error & { description?: string | null; httpCode?: string | null; [key: string]: unknown };
+	/** Full run data of the execution. */
+	runData: IRunData;
+	/** The IRun WorkflowExecute resolved with. */
+	executionData: IRun;
+}
+
+export interface RunHandle {
+	/** Settles when WorkflowExecute's run settles (after cancel(): once the node has returned). */
+	result: Promise<RunResult>;
+	/** Cancels the execution as n8n does (PCancelable.cancel -> the execution's AbortController). */
+	cancel(): void;
+}
+
+export function runNode(options: RunNodeOptions): Promise<RunResult>;
+export function startNode(options: RunNodeOptions): RunHandle;
+
+export interface TestCredentialOptions {
+	credentialType: ICredentialType;
+	data: ICredentialDataDecryptedObject;
+	/** Other credential types (parents named in `extends`). */
+	credentialTypes?: ICredentialType[];
+}
+export function testCredential(options: TestCredentialOptions): Promise<INodeCredentialTestResult>;
+
+export interface SearchListOptions {
+	node: INodeType | IVersionedNodeType;
+	credentialTypes?: ICredentialType[];
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Name of the method in `methods.listSearch`. */
+	method: string;
+	filter?: string;
+	paginationToken?: string;
+	/** Current node parameters (what `getCurrentNodeParameter(s)` return). */
+	parameters?: INodeParameters;
+	typeVersion?: number;
+	/** Parameter path of the resource locator; default found from the method name. */
+	path?: string;
+}
+export function searchList(options: SearchListOptions): Promise<INodeListSearchResult>;
+
+/** Applies the credential type's `authenticate` to the request options as the n8n app does. */
+export function resolveAuthentication(
+	credentialType: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions>;
+
+export class HarnessCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		credentialTypes: Record<string, ICredentialType>,
+		credentialData: Record<string, ICredentialDataDecryptedObject>,
+	);
+	getParentTypes(name: string): string[];
+	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean;
+	authenticate(...args: Parameters<ICredentialsHelper['authenticate']>): Promise<IHttpRequestOptions>;
+	preAuthentication(...args: Parameters<ICredentialsHelper['preAuthentication']>): Promise<ICredentialDataDecryptedObject | undefined>;
+	runPreAuthentication(...args: Parameters<ICredentialsHelper['runPreAuthentication']>): Promise<ICredentialDataDecryptedObject | undefined>;
+	getCredentials(...args: Parameters<ICredentialsHelper['getCredentials']>): ReturnType<ICredentialsHelper['getCredentials']>;
+	getDecrypted(...args: Parameters<ICredentialsHelper['getDecrypted']>): Promise<ICredentialDataDecryptedObject>;
+	updateCredentials(...args: Parameters<ICredentialsHelper['updateCredentials']>): Promise<void>;
+	updateCredentialsOauthTokenData(...args: Parameters<ICredentialsHelper['updateCredentialsOauthTokenData']>): Promise<void>;
+	getCredentialsProperties(...args: Parameters<ICredentialsHelper['getCredentialsProperties']>): ReturnType<ICredentialsHelper['getCredentialsProperties']>;
+}
