@@ -289,7 +289,8 @@ async function startEmulator(options = {}) {
 	let completionIndex = 0;
 	let requestCounter = 0;
 	const sockets = new Set();
-	const controllers = new Set();
+	/** @type {Map<import('node:http').ServerResponse, AbortController>} */
+	const open = new Map(); // responses not yet closed
 
 	// --- route table -------------------------------------------------------------------------
 	const routes = {
@@ -327,11 +328,11 @@ async function startEmulator(options = {}) {
 		stats.inFlight++;
 		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 		const controller = new AbortController();
-		controllers.add(controller);
+		open.set(res, controller);
 		res.once('close', () => {
 			stats.inFlight--;
 			record.finishedAt = now();
-			controllers.delete(controller);
+			open.delete(res);
 			controller.abort();
 		});
 		const ctx = { req, res, record, url, signal: controller.signal, body: undefined };
@@ -647,11 +648,12 @@ async function startEmulator(options = {}) {
 		},
 		async close() {
 			const closed = server.listening ? once(server, 'close') : Promise.resolve();
+			const responsesClosed = [...open.keys()].map((res) => once(res, 'close'));
 			server.close();
-			for (const c of controllers) c.abort();
-			for (const s of sockets) s.destroy();
+			for (const controller of open.values()) controller.abort();
+			for (const socket of sockets) socket.destroy();
 			server.closeAllConnections();
-			await closed;
+			await Promise.all([closed, ...responsesClosed]);
 		},
 	};
 }
