@@ -85,6 +85,11 @@ function installPackage(userFolder, { root = REPO } = {}) {
 	return dest;
 }
 
+/** The package folder to install: the repo, or NANOGPT_PACKAGE_DIR (e.g. an unpacked `npm pack`). */
+function packageRoot() {
+	return path.resolve(process.env.NANOGPT_PACKAGE_DIR || REPO);
+}
+
 /** The environment for every n8n process: offline, quiet, loopback only, one user folder. */
 function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env }) {
 	const env = { ...base };
@@ -232,7 +237,7 @@ class N8nInstance {
 		const dir = runDir || makeRunDir(label);
 		const [port, brokerPort] = await freePorts(2);
 		const inst = new N8nInstance(prov, { userFolder: dir, port, brokerPort, extraEnv, log });
-		if (install) installPackage(dir);
+		if (install) installPackage(dir, { root: packageRoot() });
 		return inst;
 	}
 
@@ -360,18 +365,9 @@ function tail(text, lines = 30) {
 	return String(text || '').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** The credential object for import:credentials. */
-function credential({ id = 'nanogptCredential1', name = 'NanoGPT account', apiKey, baseUrl }) {
-	return { id, name, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl } };
-}
-
-/** Loads an example workflow from examples/. */
-function loadExample(file) {
-	return JSON.parse(fs.readFileSync(path.join(REPO, 'examples', file), 'utf8'));
-}
-
 /** Whether dist/ is missing or older than any source file (nodes/, credentials/, package.json). */
 function distIsStale(root = REPO) {
+	if (process.env.NANOGPT_PACKAGE_DIR) return false;
 	const distMarker = path.join(root, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js');
 	if (!fs.existsSync(distMarker)) return true;
 	const built = fs.statSync(distMarker).mtimeMs;
@@ -402,6 +398,7 @@ module.exports = {
 	freePorts,
 	makeRunDir,
 	installPackage,
+	packageRoot,
 	n8nEnv,
 	runN8n,
 	parseRun,
@@ -409,8 +406,6 @@ module.exports = {
 	httpGet,
 	N8nInstance,
 	stopChild,
-	credential,
-	loadExample,
 	distIsStale,
 	tail,
 	readLog,

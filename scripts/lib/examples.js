@@ -1,0 +1,105 @@
+'use strict';
+/*
+ * The example workflows of examples/ and what the demo, `npm start` and the e2e suite need to
+ * run them locally: the credential they reference and local file paths for the spreadsheet example.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+const CREDENTIAL_ID = 'nanoGptCredentl1';
+const CREDENTIAL_NAME = 'NanoGPT account';
+
+const EXAMPLES = {
+	enrich: 'enrich-spreadsheet.json',
+	scheduled: 'scheduled-pipeline.json',
+	chat: 'streaming-chat.json',
+	webhook: 'webhook-api.json',
+};
+
+function loadExample(key) {
+	const file = EXAMPLES[key] || key;
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+}
+
+function allExamples() {
+	return Object.keys(EXAMPLES).map(loadExample);
+}
+
+function nodeByName(wf, name) {
+	const node = wf.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`workflow "${wf.name}" has no node "${name}"`);
+	return node;
+}
+
+/** Points the spreadsheet example at a local input CSV and output file. */
+function localizeEnrich(wf, { inputFile, outputFile }) {
+	const copy = JSON.parse(JSON.stringify(wf));
+	nodeByName(copy, 'Read products.csv').parameters.fileSelector = inputFile;
+	nodeByName(copy, 'Write enriched CSV').parameters.fileName = outputFile;
+	return copy;
+}
+
+/** Sets the model id (mode "id") of every NanoGPT node of a workflow. */
+function withModel(wf, model) {
+	const copy = JSON.parse(JSON.stringify(wf));
+	for (const n of copy.nodes) {
+		if (n.type.startsWith('n8n-nodes-nanogpt.') && n.parameters && n.parameters.model) {
+			n.parameters.model = { __rl: true, mode: 'id', value: model };
+		}
+	}
+	return copy;
+}
+
+/** The credential in import:credentials form. */
+function credential({ apiKey, baseUrl }) {
+	return { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: 'nanoGptApi', data: { apiKey, baseUrl } };
+}
+
+/** Parses a CSV as written by n8n's Convert to File (RFC 4180 quoting). */
+function parseCsv(text) {
+	const rows = [];
+	let row = [];
+	let field = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') {
+				field += '"';
+				i++;
+			} else if (c === '"') quoted = false;
+			else field += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') {
+			row.push(field);
+			field = '';
+		} else if (c === '\n' || c === '\r') {
+			if (c === '\r' && text[i + 1] === '\n') i++;
+			row.push(field);
+			rows.push(row);
+			row = [];
+			field = '';
+		} else field += c;
+	}
+	if (field !== '' || row.length) {
+		row.push(field);
+		rows.push(row);
+	}
+	const [header, ...body] = rows.filter((r) => r.length > 1 || r[0] !== '');
+	return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+module.exports = {
+	EXAMPLES_DIR,
+	EXAMPLES,
+	CREDENTIAL_ID,
+	CREDENTIAL_NAME,
+	loadExample,
+	allExamples,
+	nodeByName,
+	localizeEnrich,
+	withModel,
+	credential,
+	parseCsv,
+};
