@@ -1,7 +1,10 @@
 /** Types for the NanoGPT emulator (test/support/emulator.js). */
 
 export interface RateLimitConfig {
-	/** Completions admitted per sliding 1 s window; requests beyond get 429. */
+	/**
+	 * Completions admitted per sliding 1 s window (checked after auth, before JSON validation);
+	 * requests beyond get 429. Rejected requests do not count toward the window.
+	 */
 	requestsPerSecond: number;
 	/** Retry-After header value for those 429s (default 1). */
 	retryAfterSeconds?: number;
@@ -60,8 +63,16 @@ export interface StatusFault {
 
 export type KindFault = (
 	| { kind: 'reset' | 'reset-mid-body' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	/** 200 whose text is `bytes` ASCII characters (default 5 MB); streamed as 64 KB events when stream:true. */
 	| { kind: 'huge'; bytes?: number }
 	| { kind: 'delay'; ms?: number }
+	/**
+	 * Streaming only (ignored for non-streaming requests). afterChunks (default 2, capped below the
+	 * finish event): truncated-stream ends the chunked body cleanly and closes the connection, no
+	 * finish/[DONE]; stream-error sends the error event then [DONE]; stream-invalid-json sends half an
+	 * event's JSON then [DONE]; stream-stall sends nothing more and keeps the connection open.
+	 * On streams, malformed-json acts as stream-invalid-json at 0 and reset-mid-body cuts an event in half.
+	 */
 	| { kind: 'truncated-stream' | 'stream-error' | 'stream-invalid-json' | 'stream-stall'; afterChunks?: number }
 ) & { requestId?: string | null };
 
@@ -112,6 +123,7 @@ export interface RecordedRequest {
 }
 
 export interface EmulatorStats {
+	/** HTTP requests of any route received and not yet answered/closed. */
 	inFlight: number;
 	maxInFlight: number;
 	/** TCP connections accepted. */

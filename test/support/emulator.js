@@ -271,6 +271,7 @@ async function startEmulator(options = {}) {
 	const seed = options.seed ?? 1;
 	const models = (options.models ?? DEFAULT_MODELS).map((m) => (typeof m === 'string' ? { id: m } : m));
 	const created = 1730000000;
+	validator(); // compile the spec schema now rather than on the first request
 
 	let latencyMs = options.latencyMs ?? 0;
 	let chunkDelayMs = options.chunkDelayMs ?? 0;
@@ -446,12 +447,7 @@ async function startEmulator(options = {}) {
 		attempts.set(body.prompt, attempt);
 		const index = completionIndex++;
 		const directives = parseDirectives(body.prompt);
-		let fault;
-		try {
-			fault = faultRule?.({ body, attempt, index, headers: ctx.record.headers }) ?? directiveFault(directives.faults, attempt);
-		} catch (err) {
-			fault = { status: 500, message: `Emulator fault rule threw: ${err?.message ?? err}` };
-		}
+		const fault = chooseFault({ body, attempt, index, headers: ctx.record.headers }, directives);
 		ctx.record.fault = fault;
 
 		const wait = (directives.latencyMs ?? latencyMs) + (fault?.kind === 'delay' ? (fault.ms ?? 1000) : 0);
@@ -460,7 +456,17 @@ async function startEmulator(options = {}) {
 		return answer(ctx, body, index, fault, chunkDelay);
 	}
 
-	// --- the one place that decides what a completion request gets ---------------------------
+	// --- the one place that decides faults, and the one that applies them ---------------------
+	/** The fault rule's answer if it returns one, else the prompt directives' fault for this attempt. */
+	function chooseFault(faultCtx, directives) {
+		try {
+			return faultRule?.(faultCtx) ?? directiveFault(directives.faults, faultCtx.attempt);
+		} catch (err) {
+			return { status: 500, message: `Emulator fault rule threw: ${err?.message ?? err}` };
+		}
+	}
+
+	/** Sends the completion response, shaped by the fault if there is one. */
 	async function answer(ctx, body, index, fault, chunkDelay) {
 		const { res } = ctx;
 		const kind = fault?.kind;
@@ -500,6 +506,7 @@ async function startEmulator(options = {}) {
 			logprobs: body.logprobs ? logprobsFor(completion.tokens) : null,
 			finish_reason: completion.finishReason,
 		};
+		/** @type {Record<string, unknown>} */
 		const response = { ...base, choices: kind === 'empty-choices' ? [] : [choice] };
 		if (kind !== 'no-usage') response.usage = usageObj;
 		if (pricing) response.x_nanogpt_pricing = price;
@@ -520,7 +527,7 @@ async function startEmulator(options = {}) {
 	}
 
 	function hugeCompletion(body, bytes) {
-		const unit = 'lorem ipsum café ☕ dolor sit amet ';
+		const unit = 'lorem ipsum dolor sit amet '; // ASCII: text.length === bytes
 		const text = unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 		const tokens = [];
 		for (let i = 0; i < text.length; i += HUGE_PIECE) tokens.push(text.slice(i, i + HUGE_PIECE));
