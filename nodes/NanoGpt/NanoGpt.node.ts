@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { completeTextProperties } from './description/completeText';
+import { executeCompleteText } from './executeCompleteText';
+import { searchModels } from './modelSearch';
+
+export class NanoGpt implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'NanoGPT',
+		name: 'nanoGpt',
+		icon: { light: 'file:nanogpt.svg', dark: 'file:nanogpt.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"Complete Text: " + ($parameter["model"].value || $parameter["model"])}}',
+		description: 'Generate text completions with NanoGPT',
+		defaults: { name: 'NanoGPT' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'nanoGptApi', required: true }],
+		properties: completeTextProperties,
+	};
+
+	methods = {
+		listSearch: { searchModels },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeCompleteText.call(this);
+	}
+}

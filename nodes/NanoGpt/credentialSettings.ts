@@ -1,0 +1,26 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+export const DEFAULT_BASE_URL = 'https://nano-gpt.com/api';
+
+/**
+ * Checks the credential before anything is sent; returns the base URL or a problem
+ * description (which never repeats the key).
+ */
+export function checkCredential(credentials: ICredentialDataDecryptedObject | object | undefined): { baseUrl: string } | { problem: string } {
+	const data = (credentials ?? {}) as ICredentialDataDecryptedObject;
+	const apiKey = data.apiKey;
+	if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+		return { problem: 'The NanoGPT credential has no API key' };
+	}
+	if (apiKey !== apiKey.trim()) {
+		return { problem: 'The NanoGPT credential\'s API key starts or ends with whitespace; paste it again without spaces or line breaks' };
+	}
+	const rawBaseUrl = data.baseUrl;
+	const baseUrl = typeof rawBaseUrl === 'string' && rawBaseUrl.trim() !== '' ? rawBaseUrl.trim() : DEFAULT_BASE_URL;
+	if (!/^https?:\/\/[^/\s]+/i.test(baseUrl)) {
+		return {
+			problem: `The NanoGPT credential's Base URL must start with http:// or https:// (got "${baseUrl.slice(0, 80)}")`,
+		};
+	}
+	return { baseUrl: baseUrl.replace(/\/+$/, '') };
+}

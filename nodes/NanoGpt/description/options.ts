@@ -1,0 +1,160 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { sortedByDisplayName, type CompletionField } from './completionField';
+
+/** Options that become request body fields. */
+export const optionFields: CompletionField[] = [
+	{
+		apiField: 'max_tokens',
+		kind: 'integer',
+		property: {
+			displayName: 'Max Tokens',
+			name: 'maxTokens',
+			type: 'number',
+			default: 4000,
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			description: 'Upper bound on the number of tokens to generate. At least 1.',
+		},
+	},
+	{
+		apiField: 'temperature',
+		kind: 'number',
+		property: {
+			displayName: 'Temperature',
+			name: 'temperature',
+			type: 'number',
+			default: 0.7,
+			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			description:
+				'Randomness of the output between 0 and 2: lower values are more deterministic, higher values explore more',
+		},
+	},
+	{
+		apiField: 'top_p',
+		kind: 'number',
+		property: {
+			displayName: 'Top P',
+			name: 'topP',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			description:
+				'Nucleus sampling between 0 and 1: below 1 keeps only the most likely tokens whose probabilities add up to this value. An alternative to Temperature.',
+		},
+	},
+	{
+		apiField: 'stop',
+		kind: 'stopSequences',
+		property: {
+			displayName: 'Stop Sequences',
+			name: 'stop',
+			type: 'string',
+			default: [],
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Stop Sequence' },
+			placeholder: 'e.g. ###',
+			description:
+				'Text that ends the completion when the model produces it. An expression may return one string or an array of strings.',
+		},
+	},
+	{
+		apiField: 'seed',
+		kind: 'integer',
+		property: {
+			displayName: 'Seed',
+			name: 'seed',
+			type: 'number',
+			default: 0,
+			typeOptions: { numberPrecision: 0 },
+			description: 'Integer seed that makes completions repeatable where the provider supports it',
+		},
+	},
+	{
+		apiField: 'stream',
+		kind: 'boolean',
+		property: {
+			displayName: 'Stream',
+			name: 'stream',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to receive the completion as a stream of server-sent events. The output is the same; in a streaming Chat Trigger or Webhook the text reaches the caller as it is generated.',
+		},
+	},
+	{
+		apiField: 'logprobs',
+		kind: 'booleanOrInteger',
+		property: {
+			displayName: 'Logprobs',
+			name: 'logprobs',
+			type: 'string',
+			default: 'true',
+			placeholder: 'true, false or a number such as 5',
+			description:
+				'Whether to return token log probabilities: true, false, or how many top alternatives per token. Only some providers support it.',
+		},
+	},
+	{
+		apiField: 'prompt_logprobs',
+		kind: 'boolean',
+		property: {
+			displayName: 'Prompt Logprobs',
+			name: 'promptLogprobs',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return log probabilities of the prompt tokens where the provider allows it',
+		},
+	},
+];
+
+/** Options that shape the model name or the output instead of a body field. */
+const outputOptions: INodeProperties[] = [
+	{
+		displayName: 'Web Search',
+		name: 'webSearch',
+		type: 'options',
+		default: 'none',
+		options: [
+			{ name: 'None', value: 'none' },
+			{ name: 'Standard', value: 'online', description: 'Adds the :online suffix to the model ID' },
+			{
+				name: 'Deep',
+				value: 'online/linkup-deep',
+				description: 'Adds the :online/linkup-deep suffix to the model ID',
+			},
+		],
+		description:
+			'Lets the model search the web first by adding a suffix to the model ID. Costs extra per request.',
+		hint: 'Web search is billed per request on top of tokens: about $0.006 standard, $0.06 deep',
+	},
+	{
+		displayName: 'Include Input Fields',
+		name: 'includeInputFields',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to output the input item\'s fields with the result added under Output Field, so a spreadsheet row keeps its columns',
+	},
+	{
+		displayName: 'Output Field',
+		name: 'outputField',
+		type: 'string',
+		default: 'completion',
+		description: 'Field that holds the result when Include Input Fields is on',
+	},
+	{
+		displayName: 'Trim Text',
+		name: 'trimText',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to remove leading and trailing whitespace from the generated text',
+	},
+];
+
+export const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: { show: { operation: ['complete'] } },
+	options: sortedByDisplayName([...optionFields.map((field) => field.property), ...outputOptions]),
+};

@@ -1,0 +1,63 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { sortedByDisplayName } from './completionField';
+
+export const DEFAULT_CONCURRENCY = 16;
+/** Below NanoGPT's documented 25 requests per second per key, with room for clock jitter. */
+export const DEFAULT_REQUESTS_PER_SECOND = 23;
+export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_S = 60;
+
+export const requestOptionsCollection: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Request Option',
+	default: {},
+	displayOptions: { show: { operation: ['complete'] } },
+	options: sortedByDisplayName([
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			default: DEFAULT_CONCURRENCY,
+			typeOptions: { minValue: 1, maxValue: 256, numberPrecision: 0 },
+			description:
+				'Most requests in flight at once across all items. Output keeps the input order.',
+		},
+		{
+			displayName: 'Requests per Second',
+			name: 'requestsPerSecond',
+			type: 'number',
+			default: DEFAULT_REQUESTS_PER_SECOND,
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			description:
+				'Most requests started per second across this node\'s run; 0 means no cap. NanoGPT allows 25 per second per API key.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			default: DEFAULT_MAX_RETRIES,
+			typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
+			description:
+				'How often to retry an item after a 408, 429, 500, 502, 503, 504 or a network failure. Waits follow Retry-After, otherwise exponential backoff.',
+		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			default: DEFAULT_TIMEOUT_MS,
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			description: 'Milliseconds to wait for a response to each attempt before it counts as failed',
+		},
+		{
+			displayName: 'Stream Idle Timeout',
+			name: 'streamIdleTimeout',
+			type: 'number',
+			default: DEFAULT_STREAM_IDLE_TIMEOUT_S,
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			description: 'Seconds a stream may stay silent before it is ended with an error',
+		},
+	]),
+};

@@ -1,0 +1,163 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import {
+	InvalidParameterError,
+	buildCompletionRequest,
+	type CompletionParameters,
+	type CompletionRequestBody,
+} from './buildCompletionRequest';
+import { CompletionFailure } from './completionFailure';
+import { checkCredential } from './credentialSettings';
+import { RequestPacer } from './requestPacer';
+import { runWithConcurrency } from './runWithConcurrency';
+import { readOutputSettings, readRequestSettings, type OutputSettings } from './runSettings';
+import { toErrorJson, toOutputJson } from './toOutputItem';
+import { CREDENTIAL_TYPE, requestCompletion } from './transport';
+
+interface CompletionJob {
+	itemIndex: number;
+	body: CompletionRequestBody;
+	output: OutputSettings;
+}
+
+function readItemParameters(context: IExecuteFunctions, itemIndex: number): CompletionParameters {
+	return {
+		model: context.getNodeParameter('model', itemIndex, '', { extractValue: true }),
+		prompt: context.getNodeParameter('prompt', itemIndex, ''),
+		options: context.getNodeParameter('options', itemIndex, {}) as IDataObject,
+		penalties: context.getNodeParameter('penalties', itemIndex, {}) as IDataObject,
+		advancedSampling: context.getNodeParameter('advancedSampling', itemIndex, {}) as IDataObject,
+		tokenControl: context.getNodeParameter('tokenControl', itemIndex, {}) as IDataObject,
+	};
+}
+
+function toParameterError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof InvalidParameterError) {
+		const nodeError = new NodeOperationError(
+			context.getNode(),
+			`Invalid value for "${error.parameter}" in item ${itemIndex}: ${error.problem}`,
+			{ itemIndex, description: 'Nothing was sent to NanoGPT for this item.' },
+		);
+		nodeError.context.parameter = error.parameter;
+		return nodeError;
+	}
+	if (error instanceof Error) return error;
+	return new NodeOperationError(context.getNode(), String(error), { itemIndex });
+}
+
+/** Turns a failed completion into an n8n error with status, NanoGPT's message and request ID. */
+function toApiError(context: IExecuteFunctions, failure: CompletionFailure, itemIndex: number): NodeApiError {
+	const { status, apiMessage, code, requestId, partialText } = failure.details;
+	const attempts = failure.attempts;
+	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+	const message = status
+		? `NanoGPT returned ${status}: ${apiMessage}${attemptNote}`
+		: `${apiMessage}${attemptNote}`;
+	const description = [
+		requestId ? `Request ID: ${requestId}` : undefined,
+		code ? `Code: ${code}` : undefined,
+		`Attempts: ${attempts}${status ? `, last status ${status}` : ''}`,
+	]
+		.filter(Boolean)
+		.join('. ');
+	const response: JsonObject = { message: apiMessage };
+	if (failure.details.body !== undefined) response.body = failure.details.body as JsonObject;
+	const error = new NodeApiError(context.getNode(), response, {
+		message,
+		description,
+		httpCode: status ? String(status) : undefined,
+		itemIndex,
+	});
+	if (status) error.context.httpCode = String(status);
+	if (requestId) error.context.requestId = requestId;
+	if (code) error.context.code = code;
+	error.context.attempts = attempts;
+	if (partialText) error.context.partialText = partialText;
+	return error;
+}
+
+export async function executeCompleteText(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const continueOnFail = this.continueOnFail();
+	const results: INodeExecutionData[] = new Array(items.length);
+	const errorItem = (error: Error & { description?: string | null; context?: IDataObject }, itemIndex: number, output?: OutputSettings) => {
+		results[itemIndex] = { json: toErrorJson(error, output, items[itemIndex].json), pairedItem: { item: itemIndex } };
+	};
+	const failEveryItem = (error: Error) => {
+		if (!continueOnFail) throw error;
+		items.forEach((_, itemIndex) => errorItem(error, itemIndex));
+		return [results];
+	};
+
+	const credential = checkCredential(await this.getCredentials(CREDENTIAL_TYPE));
+	if ('problem' in credential) return failEveryItem(new NodeOperationError(this.getNode(), credential.problem));
+
+	let requestSettings;
+	try {
+		requestSettings = readRequestSettings(this.getNodeParameter('requestOptions', 0, {}) as IDataObject);
+	} catch (error) {
+		return failEveryItem(toParameterError(this, error, 0));
+	}
+
+	// Every item is checked before the first request, so bad input costs nothing.
+	const jobs: CompletionJob[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const parameters = readItemParameters(this, itemIndex);
+			jobs.push({
+				itemIndex,
+				body: buildCompletionRequest(parameters),
+				output: readOutputSettings(this.getNodeParameter('simplify', itemIndex, true), parameters.options),
+			});
+		} catch (error) {
+			const nodeError = toParameterError(this, error, itemIndex);
+			if (!continueOnFail) throw nodeError;
+			errorItem(nodeError, itemIndex);
+		}
+	}
+
+	const signal = this.getExecutionCancelSignal();
+	const pacer = new RequestPacer(requestSettings.requestsPerSecond);
+	const streamingToCaller = this.isStreaming();
+	let chunks = Promise.resolve();
+	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
+		chunks = chunks.then(async () => await this.sendChunk(type, itemIndex, content)).catch(() => undefined);
+	};
+	let firstFailure: Error | undefined;
+
+	await runWithConcurrency(jobs, requestSettings.concurrency, async (job) => {
+		if (firstFailure || signal?.aborted) return;
+		const { itemIndex, body, output } = job;
+		const forwardChunks = streamingToCaller && body.stream === true;
+		if (forwardChunks) sendChunk('begin', itemIndex);
+		try {
+			const { response, attempts } = await requestCompletion(this, body, {
+				baseUrl: credential.baseUrl,
+				timeoutMs: requestSettings.timeoutMs,
+				streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
+				maxRetries: requestSettings.maxRetries,
+				pacer,
+				signal,
+				onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
+			});
+			if (forwardChunks) sendChunk('end', itemIndex);
+			results[itemIndex] = {
+				json: toOutputJson(response, output, items[itemIndex].json, attempts),
+				pairedItem: { item: itemIndex },
+			};
+		} catch (error) {
+			const nodeError = error instanceof CompletionFailure ? toApiError(this, error, itemIndex) : toParameterError(this, error, itemIndex);
+			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
+			if (!continueOnFail) {
+				firstFailure ??= nodeError;
+				return;
+			}
+			errorItem(nodeError, itemIndex, output);
+		}
+	});
+	await chunks;
+
+	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was cancelled');
+	if (firstFailure) throw firstFailure;
+	return [results];
+}

@@ -1,0 +1,46 @@
+/** Statuses worth another attempt; 400, 401, 402, 403, 404 and 413 never are. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Network failures worth another attempt (reset, refused, timed out). */
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+	'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_CAP_MS = 30_000;
+/** A longer Retry-After (a daily limit, say) fails the item instead of stalling the workflow. */
+export const MAX_RETRY_WAIT_MS = 120_000;
+
+export function isRetryableStatus(status: number): boolean {
+	return RETRYABLE_STATUSES.has(status);
+}
+
+export function isRetryableNetworkCode(code: string | undefined): boolean {
+	return code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
+}
+
+/** Milliseconds a Retry-After header asks for (delta seconds or HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(header: unknown, now: number = Date.now()): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value === 'number') return value >= 0 ? value * 1000 : undefined;
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	const text = value.trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+/** Exponential backoff with jitter for the wait after failed attempt `attempt` (1-based). */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

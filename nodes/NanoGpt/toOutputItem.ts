@@ -1,0 +1,80 @@
+import type { IDataObject } from 'n8n-workflow';
+import type { OutputSettings } from './runSettings';
+
+/** The parts of a NanoGPT completion response the node reads (extra fields are kept in raw output). */
+export interface CompletionResponse extends IDataObject {
+	id?: string;
+	model?: string;
+	choices?: Array<{ text?: string; index?: number; logprobs?: IDataObject | null; finish_reason?: string | null }>;
+	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
+	x_nanogpt_pricing?: { amount?: number; currency?: string } & IDataObject;
+}
+
+export interface TokenUsage {
+	promptTokens: number | null;
+	completionTokens: number | null;
+	totalTokens: number | null;
+}
+
+function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
+	if (!usage || typeof usage !== 'object') return null;
+	const count = (value: unknown) => (typeof value === 'number' ? value : null);
+	return {
+		promptTokens: count(usage.prompt_tokens),
+		completionTokens: count(usage.completion_tokens),
+		totalTokens: count(usage.total_tokens),
+	};
+}
+
+/** The simplified result of one completion. Pure. */
+export function toSimplifiedCompletion(
+	response: CompletionResponse,
+	settings: Pick<OutputSettings, 'trimText' | 'includeLogprobs'>,
+): IDataObject {
+	const choice = response.choices?.[0] ?? {};
+	const text = typeof choice.text === 'string' ? choice.text : '';
+	const result: IDataObject = {
+		text: settings.trimText ? text.trim() : text,
+		finishReason: choice.finish_reason ?? null,
+		model: response.model ?? null,
+		id: response.id ?? null,
+		usage: toUsage(response.usage) as IDataObject | null,
+	};
+	if (settings.includeLogprobs) result.logprobs = choice.logprobs ?? null;
+	const pricing = response.x_nanogpt_pricing;
+	if (pricing && typeof pricing === 'object') {
+		result.cost = { amount: pricing.amount ?? null, currency: pricing.currency ?? null };
+	}
+	return result;
+}
+
+/** The output item's JSON for one successful completion. Pure. */
+export function toOutputJson(
+	response: CompletionResponse,
+	settings: OutputSettings,
+	input: IDataObject,
+	attempts: number,
+): IDataObject {
+	let result: IDataObject;
+	if (settings.simplify) {
+		result = toSimplifiedCompletion(response, settings);
+		if (attempts > 1) result.attempts = attempts;
+	} else {
+		result = response;
+	}
+	return settings.includeInputFields ? { ...input, [settings.outputField]: result } : result;
+}
+
+/** The output item's JSON for a failed item under Continue On Fail. Pure. */
+export function toErrorJson(
+	error: { message: string; description?: string | null; context?: IDataObject },
+	settings: Pick<OutputSettings, 'includeInputFields'> | undefined,
+	input: IDataObject,
+): IDataObject {
+	const details: IDataObject = { error: error.message };
+	if (error.description) details.description = error.description;
+	for (const key of ['httpCode', 'requestId', 'attempts', 'partialText', 'parameter']) {
+		if (error.context?.[key] !== undefined) details[key] = error.context[key];
+	}
+	return settings?.includeInputFields ? { ...input, ...details } : details;
+}

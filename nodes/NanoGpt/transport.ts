@@ -1,0 +1,338 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import type { CompletionRequestBody } from './buildCompletionRequest';
+import { CompletionFailure, parseErrorBody, type FailureDetails } from './completionFailure';
+import type { RequestPacer } from './requestPacer';
+import {
+	MAX_RETRY_WAIT_MS,
+	backoffDelay,
+	isRetryableNetworkCode,
+	isRetryableStatus,
+	parseRetryAfter,
+} from './retryPolicy';
+import { SseParser } from './sseParser';
+import { StreamFailure, StreamedCompletion } from './streamedCompletion';
+import type { CompletionResponse } from './toOutputItem';
+
+export const CREDENTIAL_TYPE = 'nanoGptApi';
+
+type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface CompletionCallSettings {
+	baseUrl: string;
+	timeoutMs: number;
+	streamIdleTimeoutMs: number;
+	maxRetries: number;
+	pacer: RequestPacer;
+	signal?: AbortSignal;
+	/** Receives streamed text as it arrives. */
+	onText?: (text: string) => void;
+}
+
+export interface CompletionOutcome {
+	response: CompletionResponse;
+	attempts: number;
+}
+
+interface StreamBody extends AsyncIterable<Uint8Array | string> {
+	destroy(error?: Error): void;
+}
+
+export function apiUrl(baseUrl: string, path: string): string {
+	return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+function header(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	if (Array.isArray(value)) return value[0] as string;
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** Finds the network error code n8n's helper wrapped (axios error, its cause, ...). */
+function networkErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+		if (typeof candidate.code === 'string' && /^[A-Z_]+$/.test(candidate.code)) {
+			if (candidate.code === 'ECONNABORTED' && /timeout/i.test(String(candidate.message))) return 'ETIMEDOUT';
+			return candidate.code;
+		}
+		if (typeof candidate.message === 'string' && /timeout of \d+ms exceeded/.test(candidate.message)) {
+			return 'ETIMEDOUT';
+		}
+		current = candidate.cause;
+	}
+	return undefined;
+}
+
+const NETWORK_MESSAGES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset',
+	ETIMEDOUT: 'no response within the timeout',
+	ESOCKETTIMEDOUT: 'no response within the timeout',
+	EPIPE: 'the connection was closed while sending',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
+	ERR_CANCELED: 'the execution was cancelled',
+};
+
+function networkFailure(error: unknown, signal: AbortSignal | undefined, timeoutMs: number): CompletionFailure {
+	const code = signal?.aborted ? 'ERR_CANCELED' : (networkErrorCode(error) ?? 'ENETWORK');
+	let reason = NETWORK_MESSAGES[code] ?? `the request failed (${code})`;
+	if (code === 'ETIMEDOUT') reason = `no response within ${timeoutMs} ms`;
+	return new CompletionFailure({
+		apiMessage: `Could not reach NanoGPT: ${reason}`,
+		code,
+		retryable: code !== 'ERR_CANCELED' && isRetryableNetworkCode(code),
+	});
+}
+
+async function readText(stream: StreamBody, limit = 64 * 1024): Promise<string> {
+	const decoder = new TextDecoder();
+	let text = '';
+	for await (const chunk of stream) {
+		text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+		if (text.length > limit) {
+			stream.destroy();
+			break;
+		}
+	}
+	return text;
+}
+
+function statusFailure(response: IN8nHttpFullResponse, text: unknown): CompletionFailure {
+	const headers = response.headers as IDataObject;
+	const parsed = parseErrorBody(text, header(headers, 'content-type'));
+	return new CompletionFailure({
+		status: response.statusCode,
+		apiMessage: parsed.apiMessage,
+		code: parsed.code,
+		body: parsed.body,
+		requestId: header(headers, 'x-request-id'),
+		retryable: isRetryableStatus(response.statusCode),
+		retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
+	});
+}
+
+/** Next chunk of the stream, or an idle-timeout failure when none comes in time. */
+async function nextChunkWithin(
+	iterator: AsyncIterator<Uint8Array | string>,
+	idleTimeoutMs: number,
+): Promise<IteratorResult<Uint8Array | string> | 'idle'> {
+	const idle = new AbortController();
+	const timer = sleep(idleTimeoutMs, idle.signal).then(
+		() => 'idle' as const,
+		() => 'cancelled' as const,
+	);
+	try {
+		const winner = await Promise.race([iterator.next(), timer]);
+		return winner === 'cancelled' ? 'idle' : winner;
+	} finally {
+		idle.abort();
+	}
+}
+
+async function readCompletionStream(
+	stream: StreamBody,
+	settings: CompletionCallSettings,
+	requestId: string | undefined,
+): Promise<CompletionResponse> {
+	const parser = new SseParser();
+	const completion = new StreamedCompletion();
+	const iterator = stream[Symbol.asyncIterator]();
+	const fail = (message: string, extra: Partial<FailureDetails> = {}) =>
+		new CompletionFailure({
+			status: 200,
+			apiMessage: message,
+			requestId,
+			retryable: false,
+			partialText: completion.partialText,
+			...extra,
+		});
+	/** Why reading the stream stopped, as a failure of this item. */
+	const streamReadFailure = (error: unknown): CompletionFailure => {
+		if (error instanceof CompletionFailure) return error;
+		if (error instanceof StreamFailure) {
+			return fail(error.message, {
+				code: (error.details.code as string) ?? 'STREAM_FAILED',
+				status: (error.details.status as number) ?? 200,
+			});
+		}
+		if (settings.signal?.aborted) return networkFailure(error, settings.signal, settings.timeoutMs);
+		const code = networkErrorCode(error);
+		return fail(`NanoGPT's stream broke off (${code ?? 'connection lost'}) before the completion finished`, {
+			code: code ?? 'ECONNRESET',
+		});
+	};
+	try {
+		for (;;) {
+			const next = await nextChunkWithin(iterator, settings.streamIdleTimeoutMs);
+			if (next === 'idle') {
+				throw fail(
+					`NanoGPT's stream sent nothing for ${settings.streamIdleTimeoutMs / 1000} s (Stream Idle Timeout)`,
+					{ code: 'STREAM_IDLE_TIMEOUT' },
+				);
+			}
+			const events = next.done ? parser.end() : parser.push(next.value);
+			for (const event of events) {
+				const added = completion.apply(event);
+				if (added) settings.onText?.(added);
+			}
+			if (next.done) return completion.toResponse();
+		}
+	} catch (error) {
+		stream.destroy();
+		throw streamReadFailure(error);
+	}
+}
+
+function parseJson(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return undefined;
+	}
+}
+
+async function attemptCompletion(
+	context: IExecuteFunctions,
+	body: CompletionRequestBody,
+	settings: CompletionCallSettings,
+): Promise<CompletionResponse> {
+	const stream = body.stream === true;
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: apiUrl(settings.baseUrl, '/v1/completions'),
+		headers: { Accept: stream ? 'text/event-stream' : 'application/json' },
+		body,
+		json: true,
+		encoding: stream ? 'stream' : 'text',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: settings.timeoutMs,
+	};
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_TYPE,
+			request,
+		)) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw networkFailure(error, settings.signal, settings.timeoutMs);
+	}
+	const requestId = header(response.headers as IDataObject, 'x-request-id');
+	const ok = response.statusCode >= 200 && response.statusCode < 300;
+	if (stream) {
+		const streamBody = response.body as StreamBody;
+		if (!ok) throw statusFailure(response, await readText(streamBody));
+		return await readCompletionStream(streamBody, settings, requestId);
+	}
+	if (!ok) throw statusFailure(response, response.body);
+	const completion = parseJson(response.body) as CompletionResponse | undefined;
+	if (completion === undefined || typeof completion !== 'object' || completion === null) {
+		throw new CompletionFailure({
+			status: response.statusCode,
+			apiMessage: `NanoGPT answered with a body that is not a JSON object: ${String(response.body).slice(0, 200)}`,
+			code: 'INVALID_JSON',
+			requestId,
+			retryable: false,
+		});
+	}
+	if (!Array.isArray(completion.choices) || completion.choices.length === 0) {
+		throw new CompletionFailure({
+			status: response.statusCode,
+			apiMessage: 'NanoGPT answered without any completion choices',
+			code: 'NO_CHOICES',
+			requestId,
+			retryable: false,
+			body: completion,
+		});
+	}
+	return completion;
+}
+
+/** Any failure of one attempt, as a CompletionFailure (unexpected errors included, never rethrown raw). */
+function asCompletionFailure(error: unknown): CompletionFailure {
+	if (error instanceof CompletionFailure) return error;
+	return new CompletionFailure({
+		apiMessage: `Unexpected failure while calling NanoGPT: ${error instanceof Error ? error.message : String(error)}`,
+		code: 'UNEXPECTED',
+		retryable: false,
+	});
+}
+
+/** One completion with retries, pacing, timeouts and cancellation. Throws CompletionFailure. */
+export async function requestCompletion(
+	context: IExecuteFunctions,
+	body: CompletionRequestBody,
+	settings: CompletionCallSettings,
+): Promise<CompletionOutcome> {
+	for (let attempt = 1; ; attempt++) {
+		let failure: CompletionFailure;
+		let streamedText = false;
+		const onText = settings.onText
+			? (text: string) => {
+					streamedText = true;
+					settings.onText?.(text);
+				}
+			: undefined;
+		try {
+			await settings.pacer.acquire(settings.signal);
+			const response = await attemptCompletion(context, body, { ...settings, onText });
+			settings.pacer.onSuccess();
+			return { response, attempts: attempt };
+		} catch (error) {
+			failure = settings.signal?.aborted
+				? networkFailure(error, settings.signal, settings.timeoutMs)
+				: asCompletionFailure(error);
+		}
+		failure.attempts = attempt;
+		const { details } = failure;
+		if (details.status === 429) {
+			settings.pacer.onRateLimited(details.retryAfterMs ?? backoffDelay(attempt));
+		}
+		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
+		if (!details.retryable || streamedText || attempt > settings.maxRetries || settings.signal?.aborted) {
+			throw failure;
+		}
+		const wait = details.retryAfterMs ?? backoffDelay(attempt);
+		if (wait > MAX_RETRY_WAIT_MS) {
+			details.apiMessage += ` (Retry-After asks for ${Math.round(wait / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
+			throw failure;
+		}
+		const waited = await sleep(wait, settings.signal).then(
+			() => true,
+			() => false,
+		);
+		if (!waited) throw networkFailure(undefined, settings.signal, settings.timeoutMs);
+	}
+}
+
+export interface ModelEntry {
+	id: string;
+	name?: string;
+	description?: string;
+}
+
+/** GET {baseUrl}/v1/models (detailed, for names and descriptions). */
+export async function fetchModels(context: RequestContext, baseUrl: string): Promise<ModelEntry[]> {
+	const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+		method: 'GET',
+		url: apiUrl(baseUrl, '/v1/models'),
+		qs: { detailed: 'true' },
+		json: true,
+	})) as { data?: unknown };
+	const data = Array.isArray(response?.data) ? response.data : [];
+	return data.filter(
+		(entry): entry is ModelEntry =>
+			typeof entry === 'object' && entry !== null && typeof (entry as ModelEntry).id === 'string',
+	);
+}
