@@ -378,9 +378,9 @@ describe('faults', () => {
 		expect(emu.stats.byStatus[status]).toBe(1);
 	});
 
-	test('reset destroys the socket before any response', async () => {
+	test('reset destroys the socket (TCP RST) before any response', async () => {
 		useFault({ kind: 'reset' });
-		await expect(call(emu, body)).rejects.toThrow();
+		await expect(call(emu, body)).rejects.toMatchObject({ code: 'ECONNRESET' });
 		expect(emu.requests[0].status).toBeUndefined();
 		await waitFor(() => emu.stats.inFlight === 0);
 	});
@@ -477,6 +477,21 @@ describe('faults', () => {
 		res.body.destroy();
 		await reading.catch(() => undefined);
 		await waitFor(() => emu.stats.inFlight === 0);
+	});
+
+	test('a client abort mid-stream frees the slot and the emulator keeps serving', async () => {
+		emu.setChunkDelay(20);
+		const res = await request(`${emu.baseUrl}/v1/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(streamBody('Abort me')) });
+		let received = '';
+		const reading = (async () => {
+			for await (const chunk of res.body) received += chunk.toString();
+		})();
+		await waitFor(() => parseSse(received).data.length >= 2);
+		res.body.destroy();
+		await reading.catch(() => undefined);
+		await waitFor(() => emu.stats.inFlight === 0);
+		emu.setChunkDelay(0);
+		expect((await call(emu, streamBody('After abort'))).status).toBe(200);
 	});
 
 	test('stream faults do not apply to non-streaming requests', async () => {

@@ -480,7 +480,7 @@ async function startEmulator(options = {}) {
 		if (kind !== undefined && !FAULT_KINDS.has(kind)) {
 			return send(ctx, errorResponse({ status: 500, message: `Emulator: unknown fault kind '${kind}'` }));
 		}
-		if (kind === 'reset') return void res.socket?.destroy();
+		if (kind === 'reset') return void resetSocket(res);
 		if (kind === 'hang') return; // answered never; closed by client abort or emu.close()
 
 		const completion = kind === 'huge' ? hugeCompletion(body, fault.bytes ?? HUGE_DEFAULT_BYTES) : completionTextFor(body);
@@ -521,7 +521,7 @@ async function startEmulator(options = {}) {
 			head(ctx, 200, { ...headers, 'Content-Length': String(bytes.length) });
 			res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
 			await tick();
-			return void res.socket?.destroy();
+			return void res.socket?.destroy(); // FIN, so the client reads headers and the partial body first
 		}
 		return send(ctx, { status: 200, headers, body: json });
 	}
@@ -663,6 +663,14 @@ async function startEmulator(options = {}) {
 			await Promise.all([closed, ...responsesClosed]);
 		},
 	};
+}
+
+/** Drops the connection with a TCP RST (like a real reset), not a clean FIN. */
+function resetSocket(res) {
+	const socket = res.socket;
+	if (!socket || socket.destroyed) return;
+	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+	else socket.destroy();
 }
 
 /** Picks a split offset inside an SSE event, sometimes inside a multi-byte UTF-8 character. */
