@@ -44,7 +44,12 @@ function localizeEnrich(wf, { inputFile, outputFile }) {
 function withModel(wf, model) {
 	const copy = JSON.parse(JSON.stringify(wf));
 	for (const n of copy.nodes) {
-		if (n.type.startsWith('n8n-nodes-nanogpt.') && n.parameters && n.parameters.model) {
+		const current = n.parameters && n.parameters.model;
+		if (!n.type.startsWith('n8n-nodes-nanogpt.') || !current) continue;
+		if (typeof current.value === 'string' && current.value.startsWith('=')) {
+			// An expression such as `={{ $json.body.model || 'chatgpt-4o-latest' }}`: change its fallback.
+			current.value = current.value.replace(/'chatgpt-4o-latest'/g, JSON.stringify(model).replace(/"/g, "'"));
+		} else {
 			n.parameters.model = { __rl: true, mode: 'id', value: model };
 		}
 	}

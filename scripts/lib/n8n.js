@@ -410,3 +410,74 @@ module.exports = {
 	tail,
 	readLog,
 };
+
+/** Environment that makes n8n create (or update) the owner account at start, no setup screen. */
+function ownerEnv(prov, { email, password, firstName = 'Demo', lastName = 'Owner' }) {
+	const bcrypt = require(path.join(prov.n8nDir, 'node_modules', 'bcryptjs'));
+	return {
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(password, 10),
+	};
+}
+
+/** A tiny REST client for a running n8n: login, then JSON requests with the auth cookie. */
+class RestClient {
+	constructor(baseUrl) {
+		this.baseUrl = baseUrl;
+		this.cookie = '';
+	}
+
+	request(method, urlPath, body, { headers = {}, timeoutMs = 30000 } = {}) {
+		return new Promise((resolve, reject) => {
+			const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
+			const req = http.request(
+				`${this.baseUrl}${urlPath}`,
+				{
+					method,
+					timeout: timeoutMs,
+					headers: {
+						accept: 'application/json',
+						...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
+						...(this.cookie ? { cookie: this.cookie } : {}),
+						...headers,
+					},
+				},
+				(res) => {
+					let text = '';
+					res.setEncoding('utf8');
+					res.on('data', (d) => (text += d));
+					res.on('end', () => {
+						const set = res.headers['set-cookie'];
+						if (set) {
+							const auth = set.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
+							if (auth) this.cookie = auth;
+						}
+						let json = null;
+						try {
+							json = JSON.parse(text);
+						} catch {
+							json = null;
+						}
+						resolve({ status: res.statusCode, headers: res.headers, text, json });
+					});
+				},
+			);
+			req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
+			req.on('error', reject);
+			if (data) req.write(data);
+			req.end();
+		});
+	}
+
+	async login(email, password) {
+		const r = await this.request('POST', '/rest/login', { emailOrLdapLoginId: email, password });
+		if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text.slice(0, 300)}`);
+		return r.json;
+	}
+}
+
+module.exports.ownerEnv = ownerEnv;
+module.exports.RestClient = RestClient;
