@@ -1,0 +1,632 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * `npm run bench`: the throughput benchmark of issue 4 (a script, not a timed test).
+ *
+ * Runs the built NanoGPT node (dist/) inside n8n-core's real WorkflowExecute (test/support/harness)
+ * against the NanoGPT emulator, and prints a table; every figure comes from the same run:
+ *
+ *   1. N items at emulator latency L for concurrency C in {1, 4, 16, 32}, rate cap off: wall time,
+ *      items/s, ratio to the floor N·L/C, and the same N requests sent straight with an undici Pool
+ *      of C connections (same bodies, same Authorization header) as the client-side floor.
+ *   2. The emulator enforcing 25 requests/s (429 + Retry-After: 1 beyond it), the node with its
+ *      DEFAULT request options: achieved requests/s, 429s received, failed items, order preserved.
+ *   3. 10,000 items at zero latency: CPU time per item, peak RSS, TCP connections per run.
+ *
+ * The emulator runs in a child process (this script with --emulator-child), so its CPU time and
+ * memory are not counted as the node's, and its timers do not share an event loop with the node.
+ *
+ * Options:
+ *   --items N          items per run of section 1 (default 1000)
+ *   --latency MS       emulator latency for sections 1 and 2 (default 100)
+ *   --concurrency LIST concurrencies of section 1 (default 1,4,16,32)
+ *   --quick            C=1 runs --quick-items items (default 200) instead of N (about 100 s less)
+ *   --rate-items N     items of section 2 (default 500)
+ *   --cpu-items N      items of section 3 (default 10000)
+ *   --write            also write docs/benchmark.md and docs/benchmark-throughput.svg
+ *   --json FILE        also write every measured figure as JSON
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { fork } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+
+const REPO = path.resolve(__dirname, '..');
+const MODEL = 'gpt-4o-mini';
+const TARGETS = { floorRatio: 1.15, poolRatio: 1.1, targetConcurrency: 16, minRps: 22, rateLimit: 25 };
+
+// ---------------------------------------------------------------------------------------------
+// Emulator child process
+// ---------------------------------------------------------------------------------------------
+
+async function emulatorChild() {
+	const { startEmulator } = require('../test/support/emulator');
+	const emu = await startEmulator({});
+	const summarize = () => {
+		const completions = emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/completions'));
+		const ok = completions.filter((r) => r.status === 200).map((r) => r.startedAt);
+		const all = completions.map((r) => r.startedAt);
+		// Most requests admitted (200) in any 1 s window starting at an admitted request.
+		let peakWindow = 0;
+		for (let i = 0, j = 0; i < ok.length; i++) {
+			while (ok[i] - ok[j] >= 1000) j++;
+			peakWindow = Math.max(peakWindow, i - j + 1);
+		}
+		const first = completions[0];
+		return {
+			stats: JSON.parse(JSON.stringify(emu.stats)),
+			count: completions.length,
+			firstStart: all.length ? Math.min(...all) : null,
+			lastStart: all.length ? Math.max(...all) : null,
+			firstOk: ok.length ? ok[0] : null,
+			lastOk: ok.length ? ok[ok.length - 1] : null,
+			peakOkPerSecond: peakWindow,
+			sample: first ? { headers: first.headers, body: first.body } : null,
+		};
+	};
+	const commands = {
+		configure({ latencyMs = 0, rateLimit }) {
+			emu.reset();
+			emu.setLatency(latencyMs);
+			emu.setRateLimit(rateLimit);
+			return {};
+		},
+		summary: () => summarize(),
+		async close() {
+			await emu.close();
+			setImmediate(() => process.exit(0));
+			return {};
+		},
+	};
+	process.on('message', async (message) => {
+		try {
+			const result = await commands[message.cmd](message.args ?? {});
+			process.send({ id: message.id, result });
+		} catch (error) {
+			process.send({ id: message.id, error: String(error?.stack ?? error) });
+		}
+	});
+	process.on('disconnect', () => process.exit(0));
+	process.send({ ready: { baseUrl: emu.baseUrl, origin: emu.origin, apiKey: emu.apiKey } });
+}
+
+function startEmulatorChild() {
+	const child = fork(__filename, ['--emulator-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	let nextId = 0;
+	const pending = new Map();
+	return new Promise((resolve, reject) => {
+		child.once('exit', (code) => reject(new Error(`emulator child exited (${code})`)));
+		child.on('message', (message) => {
+			if (message.ready) {
+				resolve({
+					...message.ready,
+					call(cmd, args) {
+						const id = ++nextId;
+						child.send({ id, cmd, args });
+						return new Promise((res, rej) => pending.set(id, { res, rej }));
+					},
+					async close() {
+						const exited = new Promise((res) => child.once('exit', res));
+						await this.call('close').catch(() => undefined);
+						await exited;
+					},
+				});
+				return;
+			}
+			const waiter = pending.get(message.id);
+			if (!waiter) return;
+			pending.delete(message.id);
+			if (message.error) waiter.rej(new Error(message.error));
+			else waiter.res(message.result);
+		});
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+// ---------------------------------------------------------------------------------------------
+
+function promptFor(i) {
+	return `Row ${i + 1}: write a one-line description of product SKU-${String(i + 1).padStart(5, '0')}`;
+}
+
+/** The quoted prompt excerpt the emulator puts in every completion text. */
+function excerptOf(prompt) {
+	return `"${prompt.slice(0, 40).replace(/\s+/g, ' ').trim()}"`;
+}
+
+function makeItems(n) {
+	return Array.from({ length: n }, (_, i) => ({ prompt: promptFor(i) }));
+}
+
+/** Samples RSS every ~50 ms while running `fn`; returns CPU time, wall time and peak RSS. */
+async function measure(fn) {
+	let peakRss = process.memoryUsage().rss;
+	const baseRss = peakRss;
+	const timer = setInterval(() => {
+		peakRss = Math.max(peakRss, process.memoryUsage().rss);
+	}, 50);
+	const cpu0 = process.cpuUsage();
+	const t0 = performance.now();
+	let value;
+	try {
+		value = await fn();
+	} finally {
+		clearInterval(timer);
+	}
+	const wallMs = performance.now() - t0;
+	const cpu = process.cpuUsage(cpu0);
+	peakRss = Math.max(peakRss, process.memoryUsage().rss);
+	return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, baseRss, peakRss };
+}
+
+/** Failed items and order/pairing check of a node run's output. */
+function checkOutput(result, prompts) {
+	const out = result.items;
+	let failed = 0;
+	let misordered = 0;
+	const errors = new Map();
+	for (let i = 0; i < prompts.length; i++) {
+		const item = out[i];
+		const json = item?.json;
+		if (!json || json.error !== undefined || typeof json.text !== 'string') {
+			failed++;
+			const reason = String(json?.error ?? 'missing item');
+			errors.set(reason, (errors.get(reason) ?? 0) + 1);
+			continue;
+		}
+		const paired = item.pairedItem && item.pairedItem.item === i;
+		if (!paired || !json.text.includes(excerptOf(prompts[i]))) misordered++;
+	}
+	if (result.error) errors.set(`execution error: ${result.error.message}`, prompts.length);
+	return {
+		outputItems: out.length,
+		failed: result.error ? prompts.length : failed,
+		ordered: !result.error && out.length === prompts.length && misordered === 0,
+		misordered,
+		errors: [...errors].map(([message, count]) => `${count}× ${message}`),
+	};
+}
+
+function nodeParameters(requestOptions) {
+	const parameters = {
+		operation: 'complete',
+		model: { __rl: true, mode: 'id', value: MODEL },
+		prompt: '={{ $json.prompt }}',
+	};
+	if (requestOptions) parameters.requestOptions = requestOptions;
+	return parameters;
+}
+
+async function runNodeOnce(ctx, { items, requestOptions, latencyMs, rateLimit }) {
+	await ctx.emu.call('configure', { latencyMs, rateLimit });
+	const prompts = items.map((item) => item.prompt);
+	const m = await measure(() =>
+		ctx.runNode({
+			node: ctx.node,
+			credentialTypes: [ctx.credentialType],
+			credentials: { nanoGptApi: { apiKey: ctx.emu.apiKey, baseUrl: ctx.emu.baseUrl } },
+			parameters: nodeParameters(requestOptions),
+			items,
+		}),
+	);
+	const summary = await ctx.emu.call('summary');
+	return { ...m, value: undefined, check: checkOutput(m.value, prompts), emulator: summary };
+}
+
+async function runPoolOnce(ctx, { prompts, concurrency, latencyMs }) {
+	await ctx.emu.call('configure', { latencyMs });
+	const { Pool } = require('undici');
+	const { origin, completionsPath, headers, bodyTemplate } = ctx.direct;
+	const texts = new Array(prompts.length);
+	let failed = 0;
+	const m = await measure(async () => {
+		const pool = new Pool(origin, { connections: concurrency });
+		let next = 0;
+		const worker = async () => {
+			while (next < prompts.length) {
+				const i = next++;
+				const { statusCode, body } = await pool.request({
+					path: completionsPath,
+					method: 'POST',
+					headers,
+					body: JSON.stringify({ ...bodyTemplate, prompt: prompts[i] }),
+				});
+				const json = await body.json();
+				if (statusCode !== 200) failed++;
+				else texts[i] = json.choices[0].text;
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(concurrency, prompts.length) }, worker));
+		await pool.close();
+	});
+	const summary = await ctx.emu.call('summary');
+	const misordered = prompts.filter((p, i) => !(texts[i] ?? '').includes(excerptOf(p))).length - failed;
+	return { ...m, value: undefined, check: { failed, misordered, ordered: failed === 0 && misordered === 0 }, emulator: summary };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes) => `${Math.round(bytes / (1024 * 1024))} MB`;
+const yesNo = (ok) => (ok ? 'yes' : 'NO');
+
+function table(headers, rows) {
+	const lines = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`];
+	for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+	return lines.join('\n');
+}
+
+function renderReport(results) {
+	const { config, env, scaling, rate, cpu } = results;
+	const L = config.latencyMs;
+	const out = [];
+	out.push(`## Benchmark`);
+	out.push('');
+	out.push(
+		`\`npm run bench${config.argsText ? ` -- ${config.argsText}` : ''}\`, ${env.date}: Node ${env.node}, n8n-core ${env.n8nCore}, ` +
+			`undici ${env.undici}, ${env.cpus}× ${env.cpuModel}, ${env.platform}. ` +
+			`The node runs inside n8n-core's real \`WorkflowExecute\` (test/support/harness.js) against the ` +
+			`NanoGPT emulator in a child process over loopback HTTP; every figure below comes from this one run ` +
+			`(${f1(results.totalMs / 1000)} s in all).`,
+	);
+	out.push('');
+	out.push(`### 1. Throughput: ${L} ms latency, rate cap off`);
+	out.push('');
+	out.push(
+		`Floor = N·L/C, the time C parallel requests of ${L} ms need. undici Pool = the same N requests ` +
+			`(same JSON bodies, same \`Authorization\` header) sent straight with an \`undici\` Pool of C connections, ` +
+			`the client-side floor. Node options: \`concurrency: C, requestsPerSecond: 0\`.`,
+	);
+	out.push('');
+	out.push(
+		table(
+			['C', 'N', 'Floor N·L/C', 'Node wall', 'Node items/s', 'Node / floor', 'Pool wall', 'Pool items/s', 'Pool / floor', 'Node / pool', 'Max in flight', 'TCP conns node / pool', 'Failed', 'Order kept'],
+			scaling.map((r) => [
+				r.concurrency,
+				`${r.items}${r.scaledDown ? ' (--quick)' : ''}`,
+				secs(r.floorMs),
+				secs(r.node.wallMs),
+				f1(r.items / (r.node.wallMs / 1000)),
+				`${f2(r.node.wallMs / r.floorMs)}x`,
+				secs(r.pool.wallMs),
+				f1(r.items / (r.pool.wallMs / 1000)),
+				`${f2(r.pool.wallMs / r.floorMs)}x`,
+				`${f2(r.node.wallMs / r.pool.wallMs)}x`,
+				r.node.emulator.stats.maxInFlight,
+				`${r.node.emulator.stats.connections} / ${r.pool.emulator.stats.connections}`,
+				r.node.check.failed + r.pool.check.failed,
+				yesNo(r.node.check.ordered && r.pool.check.ordered),
+			]),
+		),
+	);
+	out.push('');
+	out.push(`### 2. Against NanoGPT's limit: 25 requests/s, 429 + \`Retry-After: 1\` beyond it`);
+	out.push('');
+	out.push(
+		`${rate.items} items, ${L} ms latency, the node's DEFAULT request options (concurrency ${rate.defaults.concurrency}, ` +
+			`${rate.defaults.requestsPerSecond} requests/s, ${rate.defaults.maxRetries} retries). Achieved = items completed ÷ node wall time; ` +
+			`steady = 200 responses per second between the first and the last admitted request, as the emulator saw them.`,
+	);
+	out.push('');
+	const e = rate.node.emulator;
+	const steady = e.lastOk > e.firstOk ? ((e.stats.byStatus[200] ?? 0) - 1) / ((e.lastOk - e.firstOk) / 1000) : NaN;
+	out.push(
+		table(
+			['Items', 'Wall', 'Achieved req/s', 'Steady req/s', 'Peak 200s in any 1 s', 'Requests sent', '429s received', 'Failed items', 'Order kept'],
+			[
+				[
+					rate.items,
+					secs(rate.node.wallMs),
+					f1((rate.items - rate.node.check.failed) / (rate.node.wallMs / 1000)),
+					f1(steady),
+					e.peakOkPerSecond,
+					e.count,
+					e.stats.rateLimited,
+					rate.node.check.failed,
+					yesNo(rate.node.check.ordered),
+				],
+			],
+		),
+	);
+	out.push('');
+	out.push(`### 3. Cost per item: ${cpu.items} items, zero latency, rate cap off`);
+	out.push('');
+	out.push(
+		`CPU = process.cpuUsage() delta of the benchmark process (node + n8n-core + harness; the emulator runs in ` +
+			`its own process) ÷ items. Peak RSS sampled every 50 ms during the run (baseline before it in brackets). ` +
+			`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the undici Pool row (${cpu.concurrency} connections) is for scale.`,
+	);
+	out.push('');
+	out.push(
+		table(
+			['Client', 'Wall', 'Items/s', 'CPU per item', 'Peak RSS (before)', 'TCP connections', 'Connections per item', 'Failed', 'Order kept'],
+			[
+				['Node in n8n', cpu.node],
+				['undici Pool', cpu.pool],
+			].map(([name, r]) => [
+				name,
+				secs(r.wallMs),
+				f1(cpu.items / (r.wallMs / 1000)),
+				`${f2(r.cpuMs / cpu.items)} ms`,
+				`${mb(r.peakRss)} (${mb(r.baseRss)})`,
+				r.emulator.stats.connections,
+				f2(r.emulator.stats.connections / cpu.items),
+				r.check.failed,
+				yesNo(r.check.ordered),
+			]),
+		),
+	);
+	out.push('');
+	out.push('### Targets');
+	out.push('');
+	const t16 = scaling.find((r) => r.concurrency === TARGETS.targetConcurrency);
+	const achieved = (rate.items - rate.node.check.failed) / (rate.node.wallMs / 1000);
+	const targetRows = [];
+	if (t16) {
+		const fr = t16.node.wallMs / t16.floorMs;
+		const pr = t16.node.wallMs / t16.pool.wallMs;
+		targetRows.push([`C=16, L=${L} ms, N=${t16.items}: node within ${TARGETS.floorRatio}x of N·L/C`, `${f2(fr)}x`, fr <= TARGETS.floorRatio ? 'met' : 'MISSED']);
+		targetRows.push([`C=16, L=${L} ms, N=${t16.items}: node within ${TARGETS.poolRatio}x of the undici Pool`, `${f2(pr)}x`, pr <= TARGETS.poolRatio ? 'met' : 'MISSED']);
+	}
+	targetRows.push([`${TARGETS.rateLimit} req/s limit: zero failed items`, `${rate.node.check.failed} failed`, rate.node.check.failed === 0 ? 'met' : 'MISSED']);
+	targetRows.push([`${TARGETS.rateLimit} req/s limit: at least ${TARGETS.minRps} req/s`, `${f1(achieved)} req/s`, achieved >= TARGETS.minRps ? 'met' : 'MISSED']);
+	out.push(table(['Target', 'Measured', 'Result'], targetRows));
+	out.push('');
+	out.push('### Notes');
+	out.push('');
+	const conns = cpu.node.emulator.stats.connections / cpu.items;
+	out.push(
+		`- TCP connections: the node opened ${cpu.node.emulator.stats.connections} connections for ${cpu.items} requests ` +
+			`(${f2(conns)} per request); the undici Pool opened ${cpu.pool.emulator.stats.connections}. n8n 2.41's request helper ` +
+			`(\`this.helpers.httpRequestWithAuthentication\` → @n8n/backend-network's axios path) builds a new http/https Agent ` +
+			`for every request, so connections cannot be reused across requests: against a TLS endpoint such as ` +
+			`nano-gpt.com every request pays a TCP and TLS handshake. A community node has to go through n8n's helper, ` +
+			`so this is outside the node's control.`,
+	);
+	out.push(
+		`- Each configuration runs once after a warm-up run (${results.warmupItems} items through the node and the Pool at zero latency); ` +
+			`the node's wall time includes n8n-core's WorkflowExecute around the node.`,
+	);
+	if (scaling.some((r) => r.scaledDown)) {
+		out.push(`- \`--quick\`: the C=1 row uses ${scaling.find((r) => r.scaledDown).items} items instead of ${config.items}.`);
+	}
+	out.push('');
+	return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart
+// ---------------------------------------------------------------------------------------------
+
+function renderChart(results) {
+	const rows = results.scaling;
+	const W = 640;
+	const H = 300;
+	const left = 56;
+	const right = 16;
+	const top = 40;
+	const bottom = 56;
+	const plotW = W - left - right;
+	const plotH = H - top - bottom;
+	const series = [
+		{ name: 'Ideal N·L/C', color: '#c7c7c7', value: (r) => r.items / (r.floorMs / 1000) },
+		{ name: 'undici Pool', color: '#6b8fb8', value: (r) => r.items / (r.pool.wallMs / 1000) },
+		{ name: 'NanoGPT node in n8n', color: '#2f9e6e', value: (r) => r.items / (r.node.wallMs / 1000) },
+	];
+	const max = Math.max(...rows.flatMap((r) => series.map((s) => s.value(r))));
+	const step = [10, 20, 25, 50, 100, 200, 250, 500, 1000].find((s) => max / s <= 6) ?? 1000;
+	const yMax = Math.ceil(max / step) * step;
+	const y = (v) => top + plotH - (v / yMax) * plotH;
+	const groupW = plotW / rows.length;
+	const barW = Math.min(36, (groupW * 0.75) / series.length);
+	const parts = [];
+	parts.push(
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+	);
+	parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+	parts.push(
+		`<text x="${left}" y="22" font-size="14" font-weight="600" fill="#222">Items per second, ${results.config.latencyMs} ms latency, rate cap off</text>`,
+	);
+	for (let v = 0; v <= yMax; v += step) {
+		parts.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e6e6e6"/>`);
+		parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
+	}
+	rows.forEach((r, g) => {
+		const x0 = left + g * groupW + (groupW - barW * series.length) / 2;
+		series.forEach((s, k) => {
+			const v = s.value(r);
+			parts.push(
+				`<rect x="${(x0 + k * barW).toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="${s.color}"><title>${s.name}, C=${r.concurrency}: ${v.toFixed(1)} items/s</title></rect>`,
+			);
+		});
+		parts.push(
+			`<text x="${(left + g * groupW + groupW / 2).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle" fill="#333">C = ${r.concurrency}${r.scaledDown ? ` (N=${r.items})` : ''}</text>`,
+		);
+	});
+	parts.push(`<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#999"/>`);
+	let lx = left;
+	for (const s of series) {
+		parts.push(`<rect x="${lx}" y="${H - 20}" width="12" height="12" fill="${s.color}"/>`);
+		parts.push(`<text x="${lx + 16}" y="${H - 10}" fill="#333">${s.name}</text>`);
+		lx += 28 + s.name.length * 6.5;
+	}
+	parts.push('</svg>');
+	return `${parts.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', quick: false, quickItems: 200, rateItems: 500, cpuItems: 10000, write: false, json: undefined };
+	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'cpu-items': 'cpuItems', json: 'json' };
+	for (let i = 0; i < argv.length; i++) {
+		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+		if (!m) throw new Error(`bench: unexpected argument ${argv[i]}`);
+		if (m[1] === 'quick' || m[1] === 'write') {
+			args[m[1]] = true;
+			continue;
+		}
+		const key = names[m[1]];
+		if (!key) throw new Error(`bench: unknown option --${m[1]}`);
+		args[key] = m[2] ?? argv[++i];
+	}
+	const int = (v, name) => {
+		const n = Number(v);
+		if (!Number.isInteger(n) || n < 0) throw new Error(`bench: --${name} must be a whole number, got ${v}`);
+		return n;
+	};
+	return {
+		items: int(args.items, 'items'),
+		latencyMs: int(args.latency, 'latency'),
+		concurrencies: String(args.concurrency).split(',').map((c) => int(c, 'concurrency')),
+		quick: args.quick,
+		quickItems: int(args.quickItems, 'quick-items'),
+		rateItems: int(args.rateItems, 'rate-items'),
+		cpuItems: int(args.cpuItems, 'cpu-items'),
+		write: args.write,
+		json: args.json,
+		argsText: argv.filter((a) => a !== '--write' && !a.startsWith('--json')).join(' '),
+	};
+}
+
+function environment() {
+	const version = (name) => {
+		try {
+			return require(`${name}/package.json`).version;
+		} catch {
+			return '?';
+		}
+	};
+	return {
+		date: new Date().toISOString().slice(0, 10),
+		node: process.versions.node,
+		n8nCore: version('n8n-core'),
+		undici: version('undici'),
+		cpus: os.cpus().length,
+		cpuModel: (os.cpus()[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
+		platform: `${os.type()} ${os.release()}`,
+	};
+}
+
+async function main() {
+	const config = parseArgs(process.argv.slice(2));
+	const log = (m) => process.stderr.write(`${m}\n`);
+	const started = performance.now();
+
+	const { ensureBuilt } = require('./lib/build');
+	ensureBuilt({ log });
+	const { NanoGpt } = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'));
+	const { NanoGptApi } = require(path.join(REPO, 'dist', 'credentials', 'NanoGptApi.credentials.js'));
+	const defaults = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'description', 'requestOptions.js'));
+	const { runNode } = require('../test/support/harness');
+
+	const emu = await startEmulatorChild();
+	const ctx = { emu, node: new NanoGpt(), credentialType: new NanoGptApi(), runNode, direct: undefined };
+	try {
+		// Warm-up (JIT, module loading, n8n-core's DI container) and the request the node sends,
+		// which the undici Pool then replays: same path, same body fields, same auth header.
+		const warmupItems = 64;
+		log(`warm-up: ${warmupItems} items through the node ...`);
+		const warm = await runNodeOnce(ctx, { items: makeItems(warmupItems), requestOptions: { concurrency: 16, requestsPerSecond: 0 }, latencyMs: 0 });
+		if (warm.check.failed) throw new Error(`warm-up failed: ${warm.check.errors.join('; ')}`);
+		const sample = warm.emulator.sample;
+		const { prompt: _prompt, ...bodyTemplate } = sample.body;
+		ctx.direct = {
+			origin: emu.origin,
+			completionsPath: new URL(`${emu.baseUrl}/v1/completions`).pathname,
+			headers: {
+				authorization: sample.headers.authorization,
+				'content-type': 'application/json',
+				accept: 'application/json',
+			},
+			bodyTemplate,
+		};
+		log(`  node sends ${JSON.stringify({ ...bodyTemplate, prompt: '…' })} with Authorization: Bearer …`);
+		await runPoolOnce(ctx, { prompts: makeItems(warmupItems).map((i) => i.prompt), concurrency: 16, latencyMs: 0 });
+
+		// 1. Scaling with concurrency.
+		const scaling = [];
+		for (const concurrency of config.concurrencies) {
+			const scaledDown = config.quick && concurrency === 1 && config.quickItems < config.items;
+			const n = scaledDown ? config.quickItems : config.items;
+			const items = makeItems(n);
+			const floorMs = (n * config.latencyMs) / concurrency;
+			log(`1. C=${concurrency}, N=${n}, L=${config.latencyMs} ms (floor ${secs(floorMs)}) ...`);
+			const node = await runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: config.latencyMs });
+			log(`   node  ${secs(node.wallMs)} (${f2(node.wallMs / floorMs)}x floor), failed ${node.check.failed}, max in flight ${node.emulator.stats.maxInFlight}`);
+			const pool = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs });
+			log(`   pool  ${secs(pool.wallMs)} (${f2(pool.wallMs / floorMs)}x floor); node/pool ${f2(node.wallMs / pool.wallMs)}x`);
+			if (node.check.errors.length) log(`   node errors: ${node.check.errors.slice(0, 5).join('; ')}`);
+			scaling.push({ concurrency, items: n, scaledDown, floorMs, node, pool });
+		}
+
+		// 2. Against the rate limit, default request options.
+		log(`2. ${config.rateItems} items against a 25 req/s limit, default request options ...`);
+		const rateNode = await runNodeOnce(ctx, {
+			items: makeItems(config.rateItems),
+			requestOptions: undefined,
+			latencyMs: config.latencyMs,
+			rateLimit: { requestsPerSecond: TARGETS.rateLimit, retryAfterSeconds: 1 },
+		});
+		log(`   ${secs(rateNode.wallMs)}, ${f1((config.rateItems - rateNode.check.failed) / (rateNode.wallMs / 1000))} req/s, 429s ${rateNode.emulator.stats.rateLimited}, failed ${rateNode.check.failed}`);
+		if (rateNode.check.errors.length) log(`   errors: ${rateNode.check.errors.slice(0, 5).join('; ')}`);
+		const rate = {
+			items: config.rateItems,
+			defaults: {
+				concurrency: defaults.DEFAULT_CONCURRENCY,
+				requestsPerSecond: defaults.DEFAULT_REQUESTS_PER_SECOND,
+				maxRetries: defaults.DEFAULT_MAX_RETRIES,
+			},
+			node: rateNode,
+		};
+
+		// 3. CPU and memory per item at zero latency.
+		const cpuConcurrency = defaults.DEFAULT_CONCURRENCY;
+		log(`3. ${config.cpuItems} items at zero latency, concurrency ${cpuConcurrency}, rate cap off ...`);
+		const cpuItems = makeItems(config.cpuItems);
+		const cpuNode = await runNodeOnce(ctx, { items: cpuItems, requestOptions: { concurrency: cpuConcurrency, requestsPerSecond: 0 }, latencyMs: 0 });
+		log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
+		const cpuPool = await runPoolOnce(ctx, { prompts: cpuItems.map((i) => i.prompt), concurrency: cpuConcurrency, latencyMs: 0 });
+		log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, ${cpuPool.emulator.stats.connections} connections`);
+		const cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool };
+
+		const results = { config, env: environment(), warmupItems, scaling, rate, cpu, totalMs: performance.now() - started };
+		const report = renderReport(results);
+		process.stdout.write(`\n${report}\n`);
+		if (config.write) {
+			const docs = path.join(REPO, 'docs');
+			fs.mkdirSync(docs, { recursive: true });
+			fs.writeFileSync(path.join(docs, 'benchmark-throughput.svg'), renderChart(results));
+			const chartNote = `\n![Items per second by concurrency: ideal, undici Pool, the node](docs/benchmark-throughput.svg)\n`;
+			const withChart = report.replace(/(### 1\. [^\n]*\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${chartNote}`);
+			fs.writeFileSync(path.join(docs, 'benchmark.md'), `${withChart}`);
+			log(`wrote docs/benchmark.md and docs/benchmark-throughput.svg`);
+		}
+		if (config.json) fs.writeFileSync(config.json, `${JSON.stringify(results, null, 2)}\n`);
+		const targetsMissed = (report.match(/\| MISSED \|/g) ?? []).length;
+		log(`bench finished in ${f1((performance.now() - started) / 1000)} s${targetsMissed ? `; ${targetsMissed} target(s) missed` : '; all targets met'}`);
+	} finally {
+		await emu.close();
+	}
+}
+
+if (process.argv[2] === '--emulator-child') {
+	emulatorChild().catch((error) => {
+		process.stderr.write(`${error?.stack ?? error}\n`);
+		process.exit(1);
+	});
+} else {
+	main().catch((error) => {
+		process.stderr.write(`bench: ${error?.stack ?? error}\n`);
+		process.exitCode = 1;
+	});
+}
