@@ -146,9 +146,9 @@ async function readCompletionStream(
 	const parser = new SseParser();
 	const completion = new StreamedCompletion();
 	const iterator = stream[Symbol.asyncIterator]();
+	// The answer was a 200; what failed is the stream after it, so no status is reported.
 	const fail = (message: string, extra: Partial<FailureDetails> = {}) =>
 		new CompletionFailure({
-			status: 200,
 			apiMessage: message,
 			requestId,
 			retryable: false,
@@ -159,9 +159,9 @@ async function readCompletionStream(
 	const streamReadFailure = (error: unknown): CompletionFailure => {
 		if (error instanceof CompletionFailure) return error;
 		if (error instanceof StreamFailure) {
-			return fail(error.message, {
+			const upstreamStatus = error.details.status;
+			return fail(upstreamStatus ? `${error.message} (upstream status ${upstreamStatus})` : error.message, {
 				code: (error.details.code as string) ?? 'STREAM_FAILED',
-				status: (error.details.status as number) ?? 200,
 			});
 		}
 		if (settings.signal?.aborted) return networkFailure(error, settings.signal, settings.timeoutMs);
@@ -174,6 +174,8 @@ async function readCompletionStream(
 		for (;;) {
 			const next = await nextChunkWithin(iterator, settings.streamIdleTimeoutMs);
 			if (next === 'idle') {
+				// axios (1.18, inside n8n 2.41) wraps the socket in a generator stream: destroying it
+				// cannot reach a silent socket, which stays open until the server closes it.
 				throw fail(
 					`NanoGPT's stream sent nothing for ${settings.streamIdleTimeoutMs / 1000} s (Stream Idle Timeout)`,
 					{ code: 'STREAM_IDLE_TIMEOUT' },
