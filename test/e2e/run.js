@@ -1,0 +1,510 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * End-to-end suite in the real n8n application (n8n 2.41.1 provisioned by scripts/provision.js),
+ * with n8n-nodes-nanogpt installed as a community package and the NanoGPT emulator as the API:
+ *
+ *   1. CLI runs of the example workflows (`n8n execute`), asserting output items and the requests
+ *      the emulator recorded; the streaming chat example through its public chat endpoint.
+ *   2. The editor in headless Chromium (test/e2e/editor.js).
+ *   3. Streaming: a Webhook workflow in streaming response mode delivers the first chunk long
+ *      before the emulator produces the last one.
+ *   4. Queue mode: Redis, one main and two workers, a published webhook workflow with 200 items.
+ *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
+ *
+ * Usage: node test/e2e/run.js [--only cli,editor,streaming,queue,tool]
+ * Prints PASS/FAIL per case and a final line `N passed, M failed`; exits 1 on any failure.
+ * Artifacts (screenshots, n8n logs) go to test-artifacts/e2e/.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const http = require('node:http');
+const { spawn } = require('node:child_process');
+const { Suite, assert } = require('./framework');
+const { provision } = require('../../scripts/provision');
+const n8n = require('../../scripts/lib/n8n');
+const ex = require('../../scripts/lib/examples');
+const { ensureBuilt } = require('../../scripts/lib/build');
+const { startEmulator, completionTextFor, DEFAULT_MODELS } = require('../support/emulator');
+
+const REPO = n8n.REPO;
+const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e');
+const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Passw0rd' };
+const FIXTURES = path.join(__dirname, 'fixtures');
+const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
+
+const args = process.argv.slice(2);
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : null;
+const want = (part) => !only || only.has(part);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** POSTs JSON and records the arrival time of every NDJSON line of the answer. */
+function postStreaming(url, body, { timeoutMs = 60000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const data = Buffer.from(JSON.stringify(body));
+		const t0 = Date.now();
+		const lines = [];
+		let buf = '';
+		const req = http.request(
+			url,
+			{ method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+			(res) => {
+				res.setEncoding('utf8');
+				res.on('data', (chunk) => {
+					const at = Date.now();
+					buf += chunk;
+					let nl;
+					while ((nl = buf.indexOf('\n')) >= 0) {
+						const line = buf.slice(0, nl).trim();
+						buf = buf.slice(nl + 1);
+						if (line) lines.push({ at, ms: at - t0, line });
+					}
+				});
+				res.on('end', () => {
+					if (buf.trim()) lines.push({ at: Date.now(), ms: Date.now() - t0, line: buf.trim() });
+					resolve({ status: res.statusCode, headers: res.headers, lines, t0, ms: Date.now() - t0 });
+				});
+			},
+		);
+		req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
+		req.on('error', reject);
+		req.end(data);
+	});
+}
+
+function postJson(url, body, { timeoutMs = 120000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const data = Buffer.from(JSON.stringify(body));
+		const req = http.request(
+			url,
+			{ method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (d) => (text += d));
+				res.on('end', () => {
+					let json = null;
+					try {
+						json = JSON.parse(text);
+					} catch {
+						json = null;
+					}
+					resolve({ status: res.statusCode, text, json });
+				});
+			},
+		);
+		req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
+		req.on('error', reject);
+		req.end(data);
+	});
+}
+
+/** Production webhooks can answer 404 for a few seconds after readiness: retry those. */
+async function withWebhookRetry(fn, { tries = 20 } = {}) {
+	for (let i = 0; ; i++) {
+		const r = await fn();
+		if (r.status !== 404 || i >= tries) return r;
+		await sleep(1000);
+	}
+}
+
+function parseNdjson(lines) {
+	return lines.map((l) => {
+		try {
+			return { ...l, obj: JSON.parse(l.line) };
+		} catch {
+			return { ...l, obj: null };
+		}
+	});
+}
+
+function completionRequests(emu) {
+	return emu.requests.filter((r) => r.method === 'POST' && /\/v1\/completions$/.test(r.path));
+}
+
+function copyLog(file, name) {
+	try {
+		fs.mkdirSync(ARTIFACTS, { recursive: true });
+		fs.copyFileSync(file, path.join(ARTIFACTS, name));
+	} catch {
+		/* best effort */
+	}
+}
+
+async function main() {
+	const suite = new Suite();
+	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	const cleanups = [];
+	const onSignal = async () => {
+		for (const c of cleanups.reverse()) await c().catch(() => {});
+		process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+
+	let prov;
+	let emu;
+	const setupOk = await suite.case('setup: build, provision n8n, start the emulator', async () => {
+		ensureBuilt({ log: console.log });
+		prov = await provision({ log: console.log });
+		emu = await startEmulator({});
+		cleanups.push(() => emu.close());
+	}, { timeoutMs: 20 * 60 * 1000 });
+	if (!setupOk) return finish(suite, cleanups);
+
+	const credential = ex.credential({ apiKey: emu.apiKey, baseUrl: emu.baseUrl });
+	const apiHeader = `Bearer ${emu.apiKey}`;
+
+	// ---------------------------------------------------------------------------------------
+	// One instance for the CLI runs, then `n8n start` in the same user folder for the server parts.
+	const app = await n8n.N8nInstance.create(prov, {
+		label: 'e2e-main',
+		extraEnv: {
+			...n8n.ownerEnv(prov, OWNER),
+			N8N_RESTRICT_FILE_ACCESS_TO: `${fs.realpathSync(path.join(REPO, 'examples'))}`,
+		},
+	});
+	cleanups.push(() => app.stopAll());
+	const outputDir = path.join(app.userFolder, 'output');
+	fs.mkdirSync(outputDir);
+	app.extraEnv.N8N_RESTRICT_FILE_ACCESS_TO += `;${outputDir}`;
+	const enrichOut = path.join(outputDir, 'products-enriched.csv');
+	const enrichWf = ex.localizeEnrich(ex.loadExample('enrich'), {
+		inputFile: fs.realpathSync(path.join(REPO, 'examples', 'products.csv')),
+		outputFile: enrichOut,
+	});
+	const importOk = await suite.case('setup: import the credential, the four examples and the fixtures', async () => {
+		await app.importCredentials([credential]);
+		await app.importWorkflows([
+			enrichWf,
+			ex.loadExample('scheduled'),
+			ex.loadExample('chat'),
+			ex.loadExample('webhook'),
+			fixture('editor-run.json'),
+		]);
+		await app.publish([ex.loadExample('webhook').id, ex.loadExample('chat').id]);
+	});
+
+	if (want('cli')) {
+		suite.section('1. CLI runs of the example workflows');
+		if (!importOk) suite.skipAsFailed(['cli: enrich spreadsheet rows', 'cli: scheduled pipeline'], 'import failed');
+		else {
+			await suite.case('cli: "Enrich spreadsheet rows" enriches every CSV row in order', async () => {
+				emu.reset();
+				const r = await app.execute(enrichWf.id);
+				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
+				assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
+				assert.equal(r.code, 0);
+				const csvRows = ex.parseCsv(fs.readFileSync(path.join(REPO, 'examples', 'products.csv'), 'utf8'));
+				const items = n8n.nodeItems(r.run, 'NanoGPT');
+				assert.equal(items.length, csvRows.length, 'one output item per row');
+				const reqs = completionRequests(emu);
+				assert.equal(reqs.length, csvRows.length, 'one request per row');
+				items.forEach((item, i) => {
+					const row = csvRows[i];
+					assert.deepEqual(item.pairedItem, { item: i }, `item ${i} paired to row ${i}`);
+					for (const col of Object.keys(row)) assert.equal(item.json[col], row[col], `row ${i} keeps column ${col}`);
+					const c = item.json.completion;
+					assert.ok(c && typeof c.text === 'string' && c.text.length > 0, `row ${i} has text`);
+					const req = reqs.find((q) => q.body.prompt.includes(`Product: ${row.name} (`));
+					assert.ok(req, `a request for ${row.name}`);
+					const expected = completionTextFor(req.body);
+					assert.equal(c.text, expected.text, `row ${i} text is the API's text`);
+					assert.equal(c.finishReason, expected.finishReason);
+					assert.equal(c.model, 'chatgpt-4o-latest');
+					assert.deepEqual(c.usage, {
+						promptTokens: expected.promptTokens,
+						completionTokens: expected.completionTokens,
+						totalTokens: expected.promptTokens + expected.completionTokens,
+					});
+				});
+				for (const q of reqs) {
+					assert.equal(q.headers.authorization, apiHeader, 'bearer key sent');
+					assert.equal(q.status, 200);
+					assert.deepEqual(Object.keys(q.body).sort(), ['max_tokens', 'model', 'prompt', 'temperature'], 'only the set fields are sent');
+					assert.equal(q.body.model, 'chatgpt-4o-latest');
+					assert.equal(q.body.max_tokens, 60);
+					assert.equal(q.body.temperature, 0.7);
+				}
+				const written = ex.parseCsv(fs.readFileSync(enrichOut, 'utf8').replace(/^\uFEFF/, ''));
+				assert.equal(written.length, csvRows.length, 'enriched CSV has every row');
+				written.forEach((w, i) => {
+					assert.equal(w.sku, csvRows[i].sku);
+					assert.equal(w.tagline, items[i].json.completion.text.trim());
+					assert.equal(Number(w.total_tokens), items[i].json.completion.usage.totalTokens);
+				});
+				const flat = JSON.stringify(r.run);
+				assert.ok(!flat.includes(emu.apiKey), 'the API key appears nowhere in the run');
+			});
+
+			await suite.case('cli: "Scheduled pipeline" writes one briefing per topic into the digest', async () => {
+				emu.reset();
+				const wf = ex.loadExample('scheduled');
+				const r = await app.execute(wf.id);
+				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
+				assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
+				const topics = JSON.parse(ex.nodeByName(wf, 'Topics').parameters.jsonOutput).topics;
+				const nano = n8n.nodeItems(r.run, 'NanoGPT');
+				assert.equal(nano.length, topics.length);
+				nano.forEach((it, i) => {
+					assert.equal(it.json.topic, topics[i], 'order kept');
+					assert.deepEqual(it.pairedItem, { item: i });
+				});
+				const digest = n8n.nodeItems(r.run, 'Digest');
+				assert.equal(digest.length, 1);
+				const briefings = digest[0].json.briefings;
+				assert.equal(briefings.length, topics.length);
+				const reqs = completionRequests(emu);
+				assert.equal(reqs.length, topics.length);
+				briefings.forEach((b, i) => {
+					assert.equal(b.topic, topics[i]);
+					const req = reqs.find((q) => q.body.prompt.startsWith(`Topic: ${topics[i]}.`));
+					assert.ok(req, `request for ${topics[i]}`);
+					assert.equal(b.briefing, completionTextFor(req.body).text.trim());
+					assert.equal(req.body.max_tokens, 120);
+					assert.equal(req.body.temperature, 0.5);
+				});
+				assert.ok(emu.stats.maxInFlight <= 2, `concurrency 2 respected (saw ${emu.stats.maxInFlight})`);
+			});
+
+			await suite.case('cli: a wrong API key fails the run with the API message and no key in output', async () => {
+				emu.reset();
+				const bad = { ...credential, id: 'nanoGptBadCred01', name: 'NanoGPT wrong key', data: { ...credential.data, apiKey: 'sk-wrong-key-e2e' } };
+				await app.importCredentials([bad]);
+				const wf = JSON.parse(JSON.stringify(ex.loadExample('scheduled')));
+				wf.id = 'nanoGptE2eBadKey';
+				wf.name = 'E2E: wrong key';
+				ex.nodeByName(wf, 'NanoGPT').credentials = { nanoGptApi: { id: bad.id, name: bad.name } };
+				await app.importWorkflows([wf]);
+				const r = await app.execute(wf.id);
+				assert.notEqual(r.code, 0, 'n8n execute exits non-zero');
+				assert.ok(r.error, 'the run carries an error');
+				const text = `${r.stdout}\n${r.stderr}`;
+				assert.match(JSON.stringify(r.error), /401|unauthori[sz]ed|invalid/i);
+				assert.ok(!text.includes('sk-wrong-key-e2e'), 'the key is not printed');
+			});
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------
+	const needServer = want('streaming') || want('tool') || want('editor') || want('cli');
+	let server = null;
+	let rest = null;
+	if (needServer && importOk) {
+		suite.section('n8n start (regular mode)');
+		const ok = await suite.case('server: n8n start is ready and the owner can log in', async () => {
+			server = await app.start({ timeoutMs: 180000 });
+			rest = new n8n.RestClient(app.baseUrl);
+			await rest.login(OWNER.email, OWNER.password);
+		});
+		if (!ok) {
+			if (server) copyLog(server.logFile, 'n8n-start.log');
+			server = null;
+		}
+	}
+
+	if (want('cli')) {
+		if (!server) suite.skipAsFailed(['chat: streaming chat example answers through its public chat endpoint'], 'no server');
+		else
+			await suite.case('chat: streaming chat example answers through its public chat endpoint', async () => {
+				emu.reset();
+				const chat = ex.loadExample('chat');
+				const url = `${app.baseUrl}/webhook/${chat.nodes[0].webhookId}/chat`;
+				const r = await withWebhookRetry(() =>
+					postStreaming(url, { action: 'sendMessage', sessionId: 'e2e-session', chatInput: 'What is n8n?' }),
+				);
+				assert.equal(r.status, 200, r.lines.map((l) => l.line).join('\n'));
+				const events = parseNdjson(r.lines).filter((l) => l.obj);
+				const types = events.map((e) => e.obj.type);
+				assert.equal(types[0], 'begin');
+				assert.ok(types.includes('item'));
+				assert.equal(types[types.length - 1], 'end');
+				const reqs = completionRequests(emu);
+				assert.equal(reqs.length, 1);
+				assert.equal(reqs[0].body.stream, true, 'the node asked for a stream');
+				assert.ok(reqs[0].body.prompt.includes('What is n8n?'));
+				const text = events.filter((e) => e.obj.type === 'item').map((e) => e.obj.content).join('');
+				assert.equal(text, completionTextFor(reqs[0].body).text);
+			});
+	}
+
+	if (want('streaming')) {
+		suite.section('3. Streaming through a Webhook in streaming response mode');
+		if (!server) suite.skipAsFailed(['streaming: first chunk reaches the client long before the last is produced'], 'no server');
+		else
+			await suite.case('streaming: first chunk reaches the client long before the last is produced', async () => {
+				emu.reset();
+				const url = `${app.baseUrl}/webhook/${ex.loadExample('webhook').nodes[0].parameters.path}`;
+				const delay = 300;
+				const r = await withWebhookRetry(() =>
+					postStreaming(url, { prompt: `[[chunk-delay:${delay}]] Write a haiku about workflows`, max_tokens: 12 }),
+				);
+				assert.equal(r.status, 200, r.lines.map((l) => l.line).join('\n'));
+				const events = parseNdjson(r.lines).filter((l) => l.obj);
+				const items = events.filter((e) => e.obj.type === 'item' && e.obj.content);
+				assert.ok(items.length >= 5, `several item chunks (got ${items.length})`);
+				const reqs = completionRequests(emu);
+				assert.equal(reqs.length, 1);
+				const req = reqs[0];
+				assert.equal(req.body.stream, true);
+				assert.equal(req.body.max_tokens, 12);
+				const text = items.map((e) => e.obj.content).join('');
+				assert.equal(text, completionTextFor(req.body).text, 'streamed text is the whole completion');
+				const first = items[0].at;
+				const last = items[items.length - 1].at;
+				const producedLast = req.finishedAt;
+				console.log(
+					`      first chunk at ${items[0].ms} ms, last chunk at ${items[items.length - 1].ms} ms, ` +
+						`emulator finished ${Math.round(producedLast - r.t0)} ms after the request (${items.length} chunks, ${delay} ms apart)`,
+				);
+				assert.ok(producedLast - first >= 1000, `first chunk ${Math.round(producedLast - first)} ms before the emulator's last (want >= 1000)`);
+				assert.ok(last - first >= 1000, 'chunks spread over time, not buffered');
+				fs.writeFileSync(path.join(ARTIFACTS, 'streaming-arrivals.json'), JSON.stringify(r.lines.map((l) => ({ ms: l.ms, line: l.line })), null, 1));
+			});
+	}
+
+	if (want('tool')) {
+		suite.section('5. Tool variant');
+		if (!server) suite.skipAsFailed(['tool: n8n-nodes-nanogpt.nanoGptTool is registered'], 'no server');
+		else
+			await suite.case('tool: n8n-nodes-nanogpt.nanoGpt and nanoGptTool are registered, credential type too', async () => {
+				const r = await rest.request('GET', '/types/nodes.json');
+				assert.equal(r.status, 200);
+				const types = r.json;
+				const names = types.map((t) => t.name);
+				assert.ok(names.includes(n8n.NODE_TYPE), 'nanoGpt registered');
+				assert.ok(names.includes(n8n.TOOL_NODE_TYPE), 'nanoGptTool registered');
+				const tool = types.find((t) => t.name === n8n.TOOL_NODE_TYPE);
+				assert.match(JSON.stringify(tool.outputs), /ai_tool/, 'the tool variant outputs ai_tool');
+				const creds = await rest.request('GET', '/types/credentials.json');
+				assert.ok(creds.json.some((c) => c.name === n8n.CREDENTIAL_TYPE), 'nanoGptApi credential type registered');
+			});
+	}
+
+	if (want('editor')) {
+		suite.section('2. The editor in headless Chromium');
+		if (!server) suite.skipAsFailed(['editor'], 'no server');
+		else {
+			const editor = require('./editor');
+			await editor.run(suite, {
+				baseUrl: app.baseUrl,
+				owner: OWNER,
+				emu,
+				rest,
+				artifacts: ARTIFACTS,
+				editorWorkflowId: fixture('editor-run.json').id,
+				models: DEFAULT_MODELS.map((m) => m.id),
+			});
+		}
+	}
+
+	if (server) {
+		await app.stopAll();
+		copyLog(server.logFile, 'n8n-start.log');
+	}
+
+	if (want('queue')) {
+		suite.section('4. Queue mode: Redis, one main, two workers');
+		await runQueue(suite, { prov, emu, credential });
+	}
+
+	return finish(suite, cleanups);
+}
+
+async function runQueue(suite, { prov, emu, credential }) {
+	const redisBin = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => fs.existsSync(p)) || 'redis-server';
+	const [redisPort, brokerA, brokerB] = await n8n.freePorts(3);
+	const inst = await n8n.N8nInstance.create(prov, {
+		label: 'e2e-queue',
+		extraEnv: {
+			...n8n.ownerEnv(prov, OWNER),
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: redisPort,
+			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+		},
+	});
+	let redis = null;
+	const wf = fixture('queue-batch.json');
+	const names = ['queue: 200 items through a published webhook complete on the workers, all present and in order'];
+	try {
+		const ready = await suite.case('queue: redis, main and two workers start', async () => {
+			redis = spawn(redisBin, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
+				stdio: 'ignore',
+				detached: true,
+			});
+			redis.exited = new Promise((r) => redis.on('exit', r));
+			await inst.importCredentials([credential]);
+			await inst.importWorkflows([wf]);
+			await inst.publish(wf.id);
+			const mainProc = inst.spawn(['start'], { name: 'queue-main' });
+			await inst.waitReady({ child: mainProc, timeoutMs: 180000 });
+			const w1 = inst.spawn(['worker', '--concurrency=4'], { name: 'worker-1', brokerPort: brokerA });
+			const w2 = inst.spawn(['worker', '--concurrency=4'], { name: 'worker-2', brokerPort: brokerB });
+			// Workers log "n8n worker is now ready" once they listen to the queue.
+			const deadline = Date.now() + 120000;
+			for (const w of [w1, w2]) {
+				while (!/worker is now ready|Worker started|ready to receive/i.test(n8n.readLog(w.logFile))) {
+					if (w.exitCode !== null) throw new Error(`worker exited: ${n8n.tail(n8n.readLog(w.logFile))}`);
+					if (Date.now() > deadline) throw new Error(`worker not ready: ${n8n.tail(n8n.readLog(w.logFile))}`);
+					await sleep(500);
+				}
+			}
+			inst.workers = [w1, w2];
+			inst.mainProc = mainProc;
+		}, { timeoutMs: 300000 });
+		if (!ready) {
+			suite.skipAsFailed(names, 'queue setup failed');
+			return;
+		}
+		await suite.case(names[0], async () => {
+			emu.reset();
+			const rows = Array.from({ length: 200 }, (_, i) => ({ n: i, prompt: `Queue row ${i}: say something about the number ${i}` }));
+			const url = `${inst.baseUrl}/webhook/nanogpt/batch`;
+			const r = await withWebhookRetry(() => postJson(url, { rows }, { timeoutMs: 240000 }));
+			assert.equal(r.status, 200, r.text.slice(0, 500));
+			const out = r.json;
+			assert.ok(Array.isArray(out), `array response: ${r.text.slice(0, 300)}`);
+			assert.equal(out.length, 200, 'all 200 items');
+			out.forEach((o, i) => {
+				assert.equal(o.n, i, `item ${i} in order`);
+				assert.equal(o.prompt, rows[i].prompt);
+				assert.equal(o.completion.text, completionTextFor({ prompt: rows[i].prompt, model: 'gpt-4o-mini', max_tokens: 16 }).text);
+			});
+			const reqs = completionRequests(emu);
+			assert.equal(reqs.length, 200, 'one request per item');
+			// Ran on a worker: a worker log names the execution, the main's log does not run it.
+			const workerLogs = inst.workers.map((w) => n8n.readLog(w.logFile));
+			assert.ok(
+				workerLogs.some((l) => /Worker started execution|execution.*(started|finished)|Worker finished execution/i.test(l)),
+				`a worker ran the execution; worker logs:\n${workerLogs.map((l) => n8n.tail(l, 8)).join('\n--\n')}`,
+			);
+		}, { timeoutMs: 300000 });
+	} finally {
+		for (const c of inst.children) copyLog(c.logFile, `queue-${path.basename(c.logFile)}`);
+		await inst.stopAll();
+		if (redis) {
+			try {
+				process.kill(-redis.pid, 'SIGTERM');
+			} catch {
+				/* gone */
+			}
+			await Promise.race([redis.exited, sleep(5000)]);
+		}
+	}
+}
+
+async function finish(suite, cleanups) {
+	for (const c of cleanups.reverse()) await c().catch(() => {});
+	const failed = suite.summary();
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	console.error(err);
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+});
