@@ -63,6 +63,9 @@ async function emulatorChild() {
 			firstOk: ok.length ? ok[0] : null,
 			lastOk: ok.length ? ok[ok.length - 1] : null,
 			peakOkPerSecond: peakWindow,
+			serverMsMean: completions.length
+				? completions.reduce((sum, r) => sum + ((r.finishedAt ?? r.startedAt) - r.startedAt), 0) / completions.length
+				: null,
 			sample: first ? { headers: first.headers, body: first.body } : null,
 		};
 	};
@@ -150,6 +153,7 @@ async function measure(fn) {
 	}, 50);
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
+	const startEpoch = performance.timeOrigin + t0;
 	let value;
 	try {
 		value = await fn();
@@ -159,7 +163,7 @@ async function measure(fn) {
 	const wallMs = performance.now() - t0;
 	const cpu = process.cpuUsage(cpu0);
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
-	return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, baseRss, peakRss };
+	return { value, wallMs, startEpoch, cpuMs: (cpu.user + cpu.system) / 1000, baseRss, peakRss };
 }
 
 /** Failed items and order/pairing check of a node run's output. */
@@ -198,6 +202,77 @@ function nodeParameters(requestOptions) {
 	};
 	if (requestOptions) parameters.requestOptions = requestOptions;
 	return parameters;
+}
+
+/**
+ * Reference node for attributing overhead: per item one `this.helpers.httpRequestWithAuthentication`
+ * call with the request options the NanoGPT node sends, C at a time, and nothing else (no
+ * validation, retries, pacing or output shaping). Node ÷ this = the node's own logic; this ÷ the
+ * undici Pool = n8n's request helper and the execution engine.
+ */
+class BareHelperNode {
+	description = {
+		displayName: 'Bare helper (bench)',
+		name: 'bareHelperBench',
+		group: ['transform'],
+		version: 1,
+		description: 'Benchmark reference: the n8n request helper alone',
+		defaults: { name: 'Bare helper' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'nanoGptApi', required: true }],
+		properties: [
+			{ displayName: 'Concurrency', name: 'concurrency', type: 'number', default: 16 },
+			{ displayName: 'Model', name: 'model', type: 'string', default: MODEL },
+			{ displayName: 'Prompt', name: 'prompt', type: 'string', default: '' },
+		],
+	};
+
+	async execute() {
+		const items = this.getInputData();
+		const concurrency = this.getNodeParameter('concurrency', 0);
+		const model = this.getNodeParameter('model', 0);
+		const { baseUrl } = await this.getCredentials('nanoGptApi');
+		const prompts = items.map((_, i) => this.getNodeParameter('prompt', i));
+		const out = new Array(items.length);
+		let next = 0;
+		const worker = async () => {
+			while (next < items.length) {
+				const i = next++;
+				const response = await this.helpers.httpRequestWithAuthentication.call(this, 'nanoGptApi', {
+					method: 'POST',
+					url: `${String(baseUrl).replace(/\/+$/, '')}/v1/completions`,
+					headers: { Accept: 'application/json' },
+					body: { model, prompt: prompts[i] },
+					json: true,
+					encoding: 'text',
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					timeout: 300000,
+				});
+				const body = typeof response.body === 'string' ? JSON.parse(response.body) : response.body;
+				out[i] = { json: { text: body?.choices?.[0]?.text }, pairedItem: { item: i } };
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+		return [out];
+	}
+}
+
+async function runBareHelperOnce(ctx, { items, concurrency, latencyMs }) {
+	await ctx.emu.call('configure', { latencyMs });
+	const prompts = items.map((item) => item.prompt);
+	const m = await measure(() =>
+		ctx.runNode({
+			node: ctx.bareNode,
+			credentialTypes: [ctx.credentialType],
+			credentials: { nanoGptApi: { apiKey: ctx.emu.apiKey, baseUrl: ctx.emu.baseUrl } },
+			parameters: { concurrency, model: MODEL, prompt: '={{ $json.prompt }}' },
+			items,
+		}),
+	);
+	const summary = await ctx.emu.call('summary');
+	return { ...m, value: undefined, check: checkOutput(m.value, prompts), emulator: summary };
 }
 
 async function runNodeOnce(ctx, { items, requestOptions, latencyMs, rateLimit }) {
@@ -274,7 +349,8 @@ function renderReport(results) {
 			`undici ${env.undici}, ${env.cpus}× ${env.cpuModel}, ${env.platform}. ` +
 			`The node runs inside n8n-core's real \`WorkflowExecute\` (test/support/harness.js) against the ` +
 			`NanoGPT emulator in a child process over loopback HTTP; every figure below comes from this one run ` +
-			`(${f1(results.totalMs / 1000)} s in all).`,
+			`(${f1(results.totalMs / 1000)} s in all; load average ${env.loadBefore.map(f2).join(' ')} before, ` +
+			`${env.loadAfter.map(f2).join(' ')} after).`,
 	);
 	out.push('');
 	out.push(`### 1. Throughput: ${L} ms latency, rate cap off`);
@@ -306,6 +382,35 @@ function renderReport(results) {
 			]),
 		),
 	);
+	const withHelper = scaling.filter((r) => r.helper);
+	if (withHelper.length) {
+		out.push('');
+		out.push(
+			`Where the time goes: "bare n8n helper" is a reference node in the same harness that only calls ` +
+				`\`this.helpers.httpRequestWithAuthentication\` with the node's request options, C at a time (no validation, ` +
+				`retries, pacing or output shaping). Node ÷ helper is the node's own logic; helper ÷ Pool is n8n's request ` +
+				`helper and execution engine. "Before 1st request" = run start until the emulator saw the first request; ` +
+				`"server" = mean time the emulator held a request (latency included); CPU = benchmark process during the run.`,
+		);
+		out.push('');
+		out.push(
+			table(
+				['C', 'N', 'Node wall', 'Bare helper wall', 'Pool wall', 'Node / helper', 'Helper / pool', 'Before 1st request: node / helper / pool', 'Server ms: node / pool', 'CPU per item: node / helper / pool'],
+				withHelper.map((r) => [
+					r.concurrency,
+					r.items,
+					secs(r.node.wallMs),
+					secs(r.helper.wallMs),
+					secs(r.pool.wallMs),
+					`${f2(r.node.wallMs / r.helper.wallMs)}x`,
+					`${f2(r.helper.wallMs / r.pool.wallMs)}x`,
+					[r.node, r.helper, r.pool].map((x) => `${Math.round(x.emulator.firstStart - x.startEpoch)} ms`).join(' / '),
+					[r.node, r.pool].map((x) => f1(x.emulator.serverMsMean)).join(' / '),
+					[r.node, r.helper, r.pool].map((x) => `${f2(x.cpuMs / r.items)} ms`).join(' / '),
+				]),
+			),
+		);
+	}
 	out.push('');
 	out.push(`### 2. Against NanoGPT's limit: 25 requests/s, 429 + \`Retry-After: 1\` beyond it`);
 	out.push('');
@@ -341,14 +446,16 @@ function renderReport(results) {
 	out.push(
 		`CPU = process.cpuUsage() delta of the benchmark process (node + n8n-core + harness; the emulator runs in ` +
 			`its own process) ÷ items. Peak RSS sampled every 50 ms during the run (baseline before it in brackets). ` +
-			`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the undici Pool row (${cpu.concurrency} connections) is for scale.`,
+			`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the bare n8n helper (same concurrency) and the ` +
+			`undici Pool (${cpu.concurrency} connections) rows are for scale.`,
 	);
 	out.push('');
 	out.push(
 		table(
 			['Client', 'Wall', 'Items/s', 'CPU per item', 'Peak RSS (before)', 'TCP connections', 'Connections per item', 'Failed', 'Order kept'],
 			[
-				['Node in n8n', cpu.node],
+				['NanoGPT node in n8n', cpu.node],
+				['Bare n8n helper', cpu.helper],
 				['undici Pool', cpu.pool],
 			].map(([name, r]) => [
 				name,
@@ -466,8 +573,8 @@ function renderChart(results) {
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', quick: false, quickItems: 200, rateItems: 500, cpuItems: 10000, write: false, json: undefined };
-	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'cpu-items': 'cpuItems', json: 'json' };
+	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16,32', quick: false, quickItems: 200, rateItems: 500, cpuItems: 10000, write: false, json: undefined };
+	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'cpu-items': 'cpuItems', json: 'json' };
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
 		if (!m) throw new Error(`bench: unexpected argument ${argv[i]}`);
@@ -488,6 +595,7 @@ function parseArgs(argv) {
 		items: int(args.items, 'items'),
 		latencyMs: int(args.latency, 'latency'),
 		concurrencies: String(args.concurrency).split(',').map((c) => int(c, 'concurrency')),
+		helperConcurrencies: args.helper === 'none' ? [] : String(args.helper).split(',').map((c) => int(c, 'helper')),
 		quick: args.quick,
 		quickItems: int(args.quickItems, 'quick-items'),
 		rateItems: int(args.rateItems, 'rate-items'),
@@ -521,6 +629,10 @@ async function main() {
 	const config = parseArgs(process.argv.slice(2));
 	const log = (m) => process.stderr.write(`${m}\n`);
 	const started = performance.now();
+	const loadBefore = os.loadavg();
+	if (loadBefore[0] > os.cpus().length * 0.5) {
+		log(`warning: load average ${loadBefore.map(f2).join(' ')} on ${os.cpus().length} CPUs: other work will skew the figures`);
+	}
 
 	const { ensureBuilt } = require('./lib/build');
 	ensureBuilt({ log });
@@ -530,7 +642,7 @@ async function main() {
 	const { runNode } = require('../test/support/harness');
 
 	const emu = await startEmulatorChild();
-	const ctx = { emu, node: new NanoGpt(), credentialType: new NanoGptApi(), runNode, direct: undefined };
+	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: undefined };
 	try {
 		// Warm-up (JIT, module loading, n8n-core's DI container) and the request the node sends,
 		// which the undici Pool then replays: same path, same body fields, same auth header.
@@ -552,6 +664,7 @@ async function main() {
 		};
 		log(`  node sends ${JSON.stringify({ ...bodyTemplate, prompt: '…' })} with Authorization: Bearer …`);
 		await runPoolOnce(ctx, { prompts: makeItems(warmupItems).map((i) => i.prompt), concurrency: 16, latencyMs: 0 });
+		await runBareHelperOnce(ctx, { items: makeItems(warmupItems), concurrency: 16, latencyMs: 0 });
 
 		// 1. Scaling with concurrency.
 		const scaling = [];
@@ -566,7 +679,12 @@ async function main() {
 			const pool = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs });
 			log(`   pool  ${secs(pool.wallMs)} (${f2(pool.wallMs / floorMs)}x floor); node/pool ${f2(node.wallMs / pool.wallMs)}x`);
 			if (node.check.errors.length) log(`   node errors: ${node.check.errors.slice(0, 5).join('; ')}`);
-			scaling.push({ concurrency, items: n, scaledDown, floorMs, node, pool });
+			let helper;
+			if (config.helperConcurrencies.includes(concurrency)) {
+				helper = await runBareHelperOnce(ctx, { items, concurrency, latencyMs: config.latencyMs });
+				log(`   bare n8n helper ${secs(helper.wallMs)} (${f2(helper.wallMs / floorMs)}x floor); node/helper ${f2(node.wallMs / helper.wallMs)}x`);
+			}
+			scaling.push({ concurrency, items: n, scaledDown, floorMs, node, pool, helper });
 		}
 
 		// 2. Against the rate limit, default request options.
@@ -597,9 +715,12 @@ async function main() {
 		log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
 		const cpuPool = await runPoolOnce(ctx, { prompts: cpuItems.map((i) => i.prompt), concurrency: cpuConcurrency, latencyMs: 0 });
 		log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, ${cpuPool.emulator.stats.connections} connections`);
-		const cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool };
+		const cpuHelper = await runBareHelperOnce(ctx, { items: cpuItems, concurrency: cpuConcurrency, latencyMs: 0 });
+		log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item`);
+		const cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool, helper: cpuHelper };
 
-		const results = { config, env: environment(), warmupItems, scaling, rate, cpu, totalMs: performance.now() - started };
+		const env = { ...environment(), loadBefore, loadAfter: os.loadavg() };
+		const results = { config, env, warmupItems, scaling, rate, cpu, totalMs: performance.now() - started };
 		const report = renderReport(results);
 		process.stdout.write(`\n${report}\n`);
 		if (config.write) {
