@@ -1,6 +1,226 @@
 'use strict';
-/* The editor part of the e2e suite (headless Chromium via playwright-core); filled in below. */
-async function run(suite) {
-	suite.skipAsFailed(['editor: not implemented yet'], 'pending');
+/*
+ * Part 2 of the e2e suite: the real n8n editor in headless Chromium (Debian's `chromium`, driven by
+ * playwright-core). Screenshots go to test-artifacts/e2e/; the one of the NanoGPT node with its
+ * output after a run from the editor is copied to docs/editor.png for the README.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { assert } = require('./framework');
+
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--disable-dev-shm-usage',
+];
+
+const COLLECTIONS = ['options', 'penalties', 'advancedSampling', 'tokenControl', 'requestOptions'];
+
+function chromiumPath() {
+	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+	return candidates.find((p) => fs.existsSync(p));
 }
-module.exports = { run };
+
+const NAMES = {
+	search: 'editor: NanoGPT is found by searching "NanoGPT" in the nodes panel',
+	panel: 'editor: its parameter panel opens with credential, operation, model, prompt',
+	collections: 'editor: every collection opens and lists all its fields',
+	models: "editor: the model list shows the emulator's models and filters by search",
+	credential: 'editor: credential test passes with the right key and fails with a wrong one in the dialog',
+	run: 'editor: running a workflow from the editor shows the NanoGPT output',
+};
+
+async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId, screenshotForDocs, models }) {
+	let playwright;
+	const exe = chromiumPath();
+	try {
+		playwright = require('playwright-core');
+	} catch (err) {
+		suite.skipAsFailed(Object.values(NAMES), `playwright-core not installed: ${err.message}`);
+		return;
+	}
+	if (!exe) {
+		suite.skipAsFailed(Object.values(NAMES), 'chromium not found (apt-get install -y chromium)');
+		return;
+	}
+	const profile = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'e2e-chromium-'));
+	const context = await playwright.chromium.launchPersistentContext(profile, {
+		executablePath: exe,
+		args: CHROMIUM_ARGS,
+		viewport: { width: 1440, height: 900 },
+		headless: true,
+	});
+	const page = context.pages()[0] || (await context.newPage());
+	page.setDefaultTimeout(30000);
+	const shot = async (name) => {
+		const file = path.join(artifacts, name);
+		await page.screenshot({ path: file }).catch(() => {});
+		return file;
+	};
+	const ndv = page.locator('[data-test-id="ndv"]');
+
+	// The node description as the editor gets it: the source of the expected collection fields.
+	const types = (await rest.request('GET', '/types/nodes.json')).json || [];
+	const description = types.find((t) => t.name === 'n8n-nodes-nanogpt.nanoGpt');
+
+	try {
+		const login = await page.request.post(`${baseUrl}/rest/login`, {
+			data: { emailOrLdapLoginId: owner.email, password: owner.password },
+		});
+		assert.equal(login.status(), 200, 'login from the browser');
+
+		await suite.case(NAMES.search, async () => {
+			await page.goto(`${baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.waitForSelector('[data-test-id="node-creator-plus-button"]', { timeout: 90000 });
+			await page.click('[data-test-id="node-creator-plus-button"]');
+			await page.fill('[data-test-id="node-creator-search-bar"]', 'NanoGPT');
+			const item = page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^NanoGPT$/ });
+			await item.first().waitFor({ state: 'visible' });
+			await shot('editor-1-node-search.png');
+			await item.first().click();
+			const action = page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Complete text$/i });
+			await action.first().waitFor({ state: 'visible' });
+		});
+
+		await suite.case(NAMES.panel, async () => {
+			await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Complete text$/i }).first().click();
+			await ndv.waitFor({ state: 'visible' });
+			for (const id of ['node-credentials-select', 'parameter-input-operation', 'resource-locator-model', 'parameter-input-prompt', 'parameter-input-simplify']) {
+				await ndv.locator(`[data-test-id="${id}"]`).first().waitFor({ state: 'visible' });
+			}
+			const text = await ndv.innerText();
+			const cred = ndv.locator('[data-test-id="node-credentials-select"]').first();
+			const credText = `${await cred.innerText()} ${await cred.locator('input').first().inputValue().catch(() => '')}`;
+			assert.match(credText, /NanoGPT account/, `the imported credential is preselected (${credText.trim()})`);
+			const op = await ndv.locator('[data-test-id="parameter-input-operation"] input').first().inputValue();
+			assert.equal(op, 'Complete Text', 'operation');
+			for (const label of ['Options', 'Penalties', 'Advanced Sampling', 'Token Control', 'Request Options']) {
+				assert.ok(text.includes(label), `collection ${label} shown`);
+			}
+			await shot('editor-2-parameters.png');
+		});
+
+		await suite.case(NAMES.collections, async () => {
+			assert.ok(description, 'n8n-nodes-nanogpt.nanoGpt in /types/nodes.json');
+			const adds = ndv.locator('[data-test-id="collection-parameter-add"]');
+			assert.equal(await adds.count(), COLLECTIONS.length, 'one "add" dropdown per collection');
+			for (let i = 0; i < COLLECTIONS.length; i++) {
+				const prop = description.properties.find((p) => p.name === COLLECTIONS[i]);
+				assert.ok(prop && prop.type === 'collection', `${COLLECTIONS[i]} is a collection`);
+				const expected = prop.options.map((o) => o.displayName).sort();
+				const add = adds.nth(i);
+				await add.scrollIntoViewIfNeeded();
+				await add.click();
+				const listId = await add.locator('input').first().getAttribute('aria-controls');
+				const items = page.locator(`[id="${listId}"] .el-select-dropdown__item`);
+				await items.first().waitFor({ state: 'visible' });
+				const shown = (await items.allInnerTexts()).map((t) => t.trim()).sort();
+				if (i === 0) await shot('editor-3-options.png');
+				await page.keyboard.press('Escape');
+				await items.first().waitFor({ state: 'hidden' }).catch(() => {});
+				assert.deepEqual(shown, expected, `${prop.displayName} lists all its fields`);
+			}
+			assert.ok(await ndv.isVisible(), 'the panel stays open');
+		});
+
+		await suite.case(NAMES.models, async () => {
+			const before = emu.requests.filter((r) => /\/v1\/models$/.test(r.path)).length;
+			const rl = ndv.locator('[data-test-id="resource-locator-model"]');
+			await rl.scrollIntoViewIfNeeded();
+			await rl.locator('[data-test-id="rlc-input"]').first().click();
+			const items = page.locator('[data-test-id="rlc-item"]');
+			await items.first().waitFor({ state: 'visible' });
+			const all = (await items.allInnerTexts()).map((t) => t.trim());
+			const modelIds = [...models].sort();
+			for (const id of modelIds) assert.ok(all.some((t) => t.includes(id)), `model ${id} listed (got ${all.join(', ')})`);
+			assert.equal(all.length, modelIds.length);
+			await page.locator('[data-test-id="rlc-search"]').first().fill('claude');
+			const claude = modelIds.filter((id) => id.includes('claude'));
+			await page.waitForFunction(
+				(n) => [...document.querySelectorAll('[data-test-id="rlc-item"]')].filter((e) => e.offsetParent !== null).length === n,
+				claude.length,
+				{ timeout: 15000 },
+			);
+			const filtered = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+			await shot('editor-4-model-search.png');
+			assert.equal(filtered.length, claude.length, `filtered: ${filtered.join(', ')}`);
+			for (const id of claude) assert.ok(filtered.some((t) => t.includes(id)), `${id} kept by the filter`);
+			await page.locator('[data-test-id="rlc-item"]', { hasText: claude[0] }).first().click();
+			const after = emu.requests.filter((r) => /\/v1\/models$/.test(r.path));
+			assert.ok(after.length > before, 'the list came from GET /v1/models on the emulator');
+			assert.ok(after.every((r) => r.headers.authorization === `Bearer ${emu.apiKey}`), 'with the credential');
+		});
+
+		await suite.case(NAMES.credential, async () => {
+			const usage = () => emu.requests.filter((r) => /\/v1\/usage$/.test(r.path));
+			const n0 = usage().length;
+			await ndv.locator('[data-test-id="credential-edit-button"]').click();
+			const modal = page.locator('[data-test-id="editCredential-modal"]');
+			await modal.waitFor({ state: 'visible' });
+			const success = modal.locator('[data-test-id="credentials-config-container-test-success"]');
+			const key = modal.locator('[data-test-id="parameter-input-apiKey"] input').first();
+			// A wrong key: save runs the credential test, which must fail.
+			await key.fill('sk-wrong-key-from-the-editor');
+			await modal.locator('[data-test-id="credential-save-button"]').click();
+			await modal.getByText(/Couldn.t connect with these settings/).waitFor({ state: 'visible', timeout: 20000 });
+			await shot('editor-5-credential-wrong-key.png');
+			const bad = usage().slice(n0).filter((r) => r.headers.authorization === 'Bearer sk-wrong-key-from-the-editor');
+			assert.ok(bad.length >= 1 && bad.every((r) => r.status === 401), 'the test request with the wrong key got 401');
+			// The right key: the test passes.
+			await key.fill(emu.apiKey);
+			await modal.locator('[data-test-id="credential-save-button"]').click();
+			await success.waitFor({ state: 'visible', timeout: 20000 });
+			assert.match(await modal.innerText(), /Connection tested successfully/);
+			await shot('editor-6-credential-ok.png');
+			const good = usage().slice(n0).filter((r) => r.headers.authorization === `Bearer ${emu.apiKey}`);
+			assert.ok(good.some((r) => r.status === 200), 'the test request with the right key got 200');
+			await page.keyboard.press('Escape');
+			await modal.waitFor({ state: 'hidden' });
+			// The stored credential works again for the REST test too.
+			const creds = await rest.request('GET', '/rest/credentials');
+			assert.ok((creds.json.data || []).some((c) => c.type === 'nanoGptApi'));
+		});
+
+		await suite.case(NAMES.run, async () => {
+			const before = emu.requests.length;
+			await page.goto(`${baseUrl}/workflow/${runWorkflowId}`, { waitUntil: 'domcontentloaded' });
+			const nanoNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'NanoGPT' });
+			await nanoNode.first().waitFor({ state: 'visible', timeout: 90000 });
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			const deadline = Date.now() + 60000;
+			while (!emu.requests.slice(before).some((r) => /\/v1\/completions$/.test(r.path) && r.finishedAt)) {
+				if (Date.now() > deadline) throw new Error('no completion request reached the emulator');
+				await page.waitForTimeout(250);
+			}
+			await page.waitForTimeout(1500);
+			await nanoNode.first().dblclick();
+			await ndv.waitFor({ state: 'visible' });
+			const output = ndv.locator('[data-test-id="output-panel"]');
+			await output.locator('[data-test-id="node-run-status-success"], [data-test-id="ndv-items-count"]').first().waitFor({ state: 'visible', timeout: 60000 });
+			await page.waitForTimeout(500);
+			const text = await output.innerText();
+			const reqs = emu.requests.slice(before).filter((r) => /\/v1\/completions$/.test(r.path));
+			assert.ok(reqs.length >= 1, 'the run reached the emulator');
+			const { completionTextFor } = require('../support/emulator');
+			const firstText = completionTextFor(reqs[0].body).text.trim();
+			assert.ok(text.includes(firstText.slice(0, 30)), `output shows the completion text (${firstText.slice(0, 30)})`);
+			assert.match(text, /totalTokens/);
+			const file = await shot('editor-7-run-output.png');
+			if (screenshotForDocs) {
+				fs.mkdirSync(path.dirname(screenshotForDocs), { recursive: true });
+				fs.copyFileSync(file, screenshotForDocs);
+			}
+		});
+	} finally {
+		await context.close().catch(() => {});
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+module.exports = { run, NAMES };
