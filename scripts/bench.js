@@ -20,7 +20,9 @@
  *   --items N          items per run of section 1 (default 1000)
  *   --latency MS       emulator latency for sections 1 and 2 (default 100)
  *   --concurrency LIST concurrencies of section 1 (default 1,4,16,32)
- *   --quick            C=1 runs --quick-items items (default 200) instead of N (about 100 s less)
+ *   --quick            C=1 runs --quick-items items (default 200) instead of N (about 160 s less)
+ *   --repeat R         run each row of section 1 R times and report the median (default 1)
+ *   --helper LIST      concurrencies that also run the bare n8n-helper reference node (default 16,32; none)
  *   --rate-items N     items of section 2 (default 500)
  *   --cpu-items N      items of section 3 (default 10000)
  *   --write            also write docs/benchmark.md and docs/benchmark-throughput.svg
@@ -164,6 +166,12 @@ async function measure(fn) {
 	const cpu = process.cpuUsage(cpu0);
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
 	return { value, wallMs, startEpoch, cpuMs: (cpu.user + cpu.system) / 1000, baseRss, peakRss };
+}
+
+/** The run with the median wall time (the lower middle one for an even count). */
+function medianRun(runs) {
+	const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+	return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /** Failed items and order/pairing check of a node run's output. */
@@ -358,7 +366,8 @@ function renderReport(results) {
 	out.push(
 		`Floor = N·L/C, the time C parallel requests of ${L} ms need. undici Pool = the same N requests ` +
 			`(same JSON bodies, same \`Authorization\` header) sent straight with an \`undici\` Pool of C connections, ` +
-			`the client-side floor. Node options: \`concurrency: C, requestsPerSecond: 0\`.`,
+			`the client-side floor. Node options: \`concurrency: C, requestsPerSecond: 0\`.` +
+			(config.repeat > 1 ? ` Each row is the median of ${config.repeat} runs (wall range in brackets).` : ''),
 	);
 	out.push('');
 	out.push(
@@ -368,10 +377,10 @@ function renderReport(results) {
 				r.concurrency,
 				`${r.items}${r.scaledDown ? ' (--quick)' : ''}`,
 				secs(r.floorMs),
-				secs(r.node.wallMs),
+				config.repeat > 1 ? `${secs(r.node.wallMs)} (${f2(r.node.range[0] / 1000)}–${f2(r.node.range[1] / 1000)})` : secs(r.node.wallMs),
 				f1(r.items / (r.node.wallMs / 1000)),
 				`${f2(r.node.wallMs / r.floorMs)}x`,
-				secs(r.pool.wallMs),
+				config.repeat > 1 ? `${secs(r.pool.wallMs)} (${f2(r.pool.range[0] / 1000)}–${f2(r.pool.range[1] / 1000)})` : secs(r.pool.wallMs),
 				f1(r.items / (r.pool.wallMs / 1000)),
 				`${f2(r.pool.wallMs / r.floorMs)}x`,
 				`${f2(r.node.wallMs / r.pool.wallMs)}x`,
@@ -498,7 +507,8 @@ function renderReport(results) {
 			`so this is outside the node's control.`,
 	);
 	out.push(
-		`- Each configuration runs once after a warm-up run (${results.warmupItems} items through the node and the Pool at zero latency); ` +
+		`- ${config.repeat > 1 ? `Each row of section 1 is the median of ${config.repeat} runs; sections 2 and 3 run once` : 'Each configuration runs once'}, ` +
+			`after a warm-up (${results.warmupItems} items through the node, the bare helper and the Pool at zero latency); ` +
 			`the node's wall time includes n8n-core's WorkflowExecute around the node.`,
 	);
 	if (scaling.some((r) => r.scaledDown)) {
@@ -573,8 +583,8 @@ function renderChart(results) {
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16,32', quick: false, quickItems: 200, rateItems: 500, cpuItems: 10000, write: false, json: undefined };
-	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'cpu-items': 'cpuItems', json: 'json' };
+	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16,32', repeat: 1, quick: false, quickItems: 200, rateItems: 500, cpuItems: 10000, write: false, json: undefined };
+	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'cpu-items': 'cpuItems', json: 'json' };
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
 		if (!m) throw new Error(`bench: unexpected argument ${argv[i]}`);
@@ -596,6 +606,7 @@ function parseArgs(argv) {
 		latencyMs: int(args.latency, 'latency'),
 		concurrencies: String(args.concurrency).split(',').map((c) => int(c, 'concurrency')),
 		helperConcurrencies: args.helper === 'none' ? [] : String(args.helper).split(',').map((c) => int(c, 'helper')),
+		repeat: Math.max(1, int(args.repeat, 'repeat')),
 		quick: args.quick,
 		quickItems: int(args.quickItems, 'quick-items'),
 		rateItems: int(args.rateItems, 'rate-items'),
@@ -674,16 +685,29 @@ async function main() {
 			const items = makeItems(n);
 			const floorMs = (n * config.latencyMs) / concurrency;
 			log(`1. C=${concurrency}, N=${n}, L=${config.latencyMs} ms (floor ${secs(floorMs)}) ...`);
-			const node = await runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: config.latencyMs });
-			log(`   node  ${secs(node.wallMs)} (${f2(node.wallMs / floorMs)}x floor), failed ${node.check.failed}, max in flight ${node.emulator.stats.maxInFlight}`);
-			const pool = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs });
-			log(`   pool  ${secs(pool.wallMs)} (${f2(pool.wallMs / floorMs)}x floor); node/pool ${f2(node.wallMs / pool.wallMs)}x`);
-			if (node.check.errors.length) log(`   node errors: ${node.check.errors.slice(0, 5).join('; ')}`);
-			let helper;
-			if (config.helperConcurrencies.includes(concurrency)) {
-				helper = await runBareHelperOnce(ctx, { items, concurrency, latencyMs: config.latencyMs });
-				log(`   bare n8n helper ${secs(helper.wallMs)} (${f2(helper.wallMs / floorMs)}x floor); node/helper ${f2(node.wallMs / helper.wallMs)}x`);
+			const repeats = { node: [], pool: [], helper: [] };
+			for (let rep = 0; rep < config.repeat; rep++) {
+				const node = await runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: config.latencyMs });
+				log(`   node  ${secs(node.wallMs)} (${f2(node.wallMs / floorMs)}x floor), failed ${node.check.failed}, max in flight ${node.emulator.stats.maxInFlight}`);
+				if (node.check.errors.length) log(`   node errors: ${node.check.errors.slice(0, 5).join('; ')}`);
+				repeats.node.push(node);
+				const pool = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs });
+				log(`   pool  ${secs(pool.wallMs)} (${f2(pool.wallMs / floorMs)}x floor); node/pool ${f2(node.wallMs / pool.wallMs)}x`);
+				repeats.pool.push(pool);
+				if (config.helperConcurrencies.includes(concurrency)) {
+					const helper = await runBareHelperOnce(ctx, { items, concurrency, latencyMs: config.latencyMs });
+					log(`   bare n8n helper ${secs(helper.wallMs)} (${f2(helper.wallMs / floorMs)}x floor); node/helper ${f2(node.wallMs / helper.wallMs)}x`);
+					repeats.helper.push(helper);
+				}
 			}
+			const node = medianRun(repeats.node);
+			const pool = medianRun(repeats.pool);
+			const helper = repeats.helper.length ? medianRun(repeats.helper) : undefined;
+			node.range = [Math.min(...repeats.node.map((r) => r.wallMs)), Math.max(...repeats.node.map((r) => r.wallMs))];
+			pool.range = [Math.min(...repeats.pool.map((r) => r.wallMs)), Math.max(...repeats.pool.map((r) => r.wallMs))];
+			// Failures and order over every repetition, not only the median one.
+			node.check = { ...node.check, failed: Math.max(...repeats.node.map((r) => r.check.failed)), ordered: repeats.node.every((r) => r.check.ordered) };
+			pool.check = { ...pool.check, failed: Math.max(...repeats.pool.map((r) => r.check.failed)), ordered: repeats.pool.every((r) => r.check.ordered) };
 			scaling.push({ concurrency, items: n, scaledDown, floorMs, node, pool, helper });
 		}
 
