@@ -13,6 +13,7 @@
  *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
  *
  * Usage: node test/e2e/run.js [--only cli,editor,streaming,queue,tool]
+ * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot).
  * Prints PASS/FAIL per case and a final line `N passed, M failed`; exits 1 on any failure.
  * Artifacts (screenshots, n8n logs) go to test-artifacts/e2e/.
  */
@@ -39,6 +40,8 @@ const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : null;
 const want = (part) => !only || only.has(part);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** n8n user folders of this run: removed when every case passed, kept for inspection otherwise. */
+const runDirs = [];
 
 /** POSTs JSON and records the arrival time of every NDJSON line of the answer. */
 function postStreaming(url, body, { timeoutMs = 60000 } = {}) {
@@ -167,6 +170,7 @@ async function main() {
 		},
 	});
 	cleanups.push(() => app.stopAll());
+	runDirs.push(app.userFolder);
 	const outputDir = path.join(app.userFolder, 'output');
 	fs.mkdirSync(outputDir);
 	app.extraEnv.N8N_RESTRICT_FILE_ACCESS_TO += `;${outputDir}`;
@@ -175,7 +179,8 @@ async function main() {
 		inputFile: fs.realpathSync(path.join(REPO, 'examples', 'products.csv')),
 		outputFile: enrichOut,
 	});
-	const importOk = await suite.case('setup: import the credential, the four examples and the fixtures', async () => {
+	const needMain = ['cli', 'streaming', 'tool', 'editor'].some(want);
+	const importOk = needMain && await suite.case('setup: import the credential, the four examples and the fixtures', async () => {
 		await app.importCredentials([credential]);
 		await app.importWorkflows([
 			enrichWf,
@@ -430,6 +435,7 @@ async function runQueue(suite, { prov, emu, credential }) {
 			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
 		},
 	});
+	runDirs.push(inst.userFolder);
 	let redis = null;
 	const wf = fixture('queue-batch.json');
 	const names = ['queue: 200 items through a published webhook complete on the workers, all present and in order'];
@@ -502,7 +508,10 @@ async function runQueue(suite, { prov, emu, credential }) {
 
 async function finish(suite, cleanups) {
 	for (const c of cleanups.reverse()) await c().catch(() => {});
-	const failed = suite.summary();
+	const failed = suite.results.filter((r) => !r.ok).length;
+	if (!failed) for (const d of runDirs) fs.rmSync(d, { recursive: true, force: true });
+	else if (runDirs.length) console.log(`n8n user folders kept for inspection: ${runDirs.join(' ')}`);
+	suite.summary();
 	process.exit(failed ? 1 : 0);
 }
 
