@@ -248,7 +248,10 @@ async function coldInstall({ n8nDir, marker, nodeBin, nodeDir, say }) {
 				log: say,
 				label: 'npm install n8n',
 				logFile,
-				progress: () => `${countEntries(path.join(n8nDir, 'node_modules'))} packages unpacked`,
+				progress: () => {
+					const n = countEntries(path.join(n8nDir, 'node_modules'));
+					return n ? `${n} packages in node_modules` : 'resolving and downloading';
+				},
 			},
 		);
 		say(`  npm install done in ${Math.round(ms / 1000)}s`);
