@@ -8,7 +8,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const net = require('node:net');
 const http = require('node:http');
-const { spawn } = require('node:child_process');
+const os = require('node:os');
+const { spawn, spawnSync } = require('node:child_process');
 const { cacheDir } = require('../provision');
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -60,24 +61,45 @@ function copyDir(src, dest) {
 
 /**
  * Installs the built package into `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-nanogpt`, the
- * folder where n8n keeps community packages. It is a copy of what `npm pack` ships (package.json,
- * dist/, README, LICENSE), without the repo's dev node_modules: n8n resolves `n8n-workflow` from its
- * own installation, as for any community package.
+ * folder where n8n keeps community packages, the way users get it: `npm pack` of the package
+ * (only what package.json `files` ships), unpacked there, with no node_modules of its own, so n8n
+ * resolves `n8n-workflow` from its own installation as for any community package.
+ * NANOGPT_INSTALL_MODE=copy copies package.json, dist/, README and LICENSE instead (no npm needed).
  */
-function installPackage(userFolder, { root = REPO } = {}) {
+function installPackage(userFolder, { root = REPO, mode = process.env.NANOGPT_INSTALL_MODE || 'pack' } = {}) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const dest = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.rmSync(dest, { recursive: true, force: true });
 	fs.mkdirSync(dest, { recursive: true });
-	const shipped = { ...pkg };
-	delete shipped.devDependencies;
-	delete shipped.scripts;
-	fs.writeFileSync(path.join(dest, 'package.json'), JSON.stringify(shipped, null, 2) + '\n');
-	for (const f of ['index.js', 'README.md', 'LICENSE']) {
-		if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(dest, f));
+	if (mode === 'pack') {
+		const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nanogpt-pack-'));
+		try {
+			const r = spawnSync('npm', ['pack', root, '--json', '--pack-destination', tmp, '--ignore-scripts', '--loglevel=error'], {
+				cwd: tmp,
+				encoding: 'utf8',
+				env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+			});
+			if (r.status !== 0) throw new Error(`npm pack failed: ${r.stderr || r.stdout}`);
+			const { filename } = JSON.parse(r.stdout)[0];
+			const x = spawnSync('tar', ['-xzf', path.join(tmp, filename), '-C', dest, '--strip-components=1'], { encoding: 'utf8' });
+			if (x.status !== 0) throw new Error(`tar failed: ${x.stderr}`);
+		} finally {
+			fs.rmSync(tmp, { recursive: true, force: true });
+		}
+	} else {
+		const shipped = { ...pkg };
+		delete shipped.devDependencies;
+		delete shipped.scripts;
+		fs.writeFileSync(path.join(dest, 'package.json'), JSON.stringify(shipped, null, 2) + '\n');
+		for (const f of ['index.js', 'README.md', 'LICENSE']) {
+			if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(dest, f));
+		}
+		copyDir(path.join(root, 'dist'), path.join(dest, 'dist'));
 	}
-	copyDir(path.join(root, 'dist'), path.join(dest, 'dist'));
+	if (!fs.existsSync(path.join(dest, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'))) {
+		throw new Error(`the installed package lacks dist/nodes/NanoGpt/NanoGpt.node.js (${dest})`);
+	}
 	fs.writeFileSync(
 		path.join(nodesDir, 'package.json'),
 		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkg.version } }, null, 2) + '\n',
