@@ -17,7 +17,8 @@ const resultsDir = mkdtempSync(join(tmpdir(), 'nanogpt-jest-'));
 const resultsFile = join(resultsDir, 'results.json');
 const jest = spawnSync(
 	join(root, 'node_modules', '.bin', 'jest'),
-	['--ci', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
+	// --forceExit: a socket left open by a test must not hang CI after the results are in.
+	['--ci', '--forceExit', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
 	{ cwd: root, stdio: 'inherit' },
 );
 let passed = 0;

@@ -116,9 +116,10 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		}
 	}
 
-	const signal = this.getExecutionCancelSignal();
+	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
+	const signal = this.getExecutionCancelSignal?.();
 	const pacer = new RequestPacer(requestSettings.requestsPerSecond);
-	const streamingToCaller = this.isStreaming();
+	const streamingToCaller = this.isStreaming?.() ?? false;
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
 		chunks = chunks.then(async () => await this.sendChunk(type, itemIndex, content)).catch(() => undefined);
