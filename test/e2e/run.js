@@ -438,7 +438,16 @@ async function runQueue(suite, { prov, emu, credential }) {
 	runDirs.push(inst.userFolder);
 	let redis = null;
 	const wf = fixture('queue-batch.json');
-	const names = ['queue: 200 items through a published webhook complete on the workers, all present and in order'];
+	// The scheduled example, published with a 10-second schedule: its Schedule Trigger fires on the main
+	// and the executions run on the workers.
+	const scheduled = JSON.parse(JSON.stringify(ex.loadExample('scheduled')));
+	scheduled.id = 'nanoGptE2eSched1';
+	scheduled.name = 'E2E: scheduled pipeline every 10 s';
+	ex.nodeByName(scheduled, 'Every morning at 8').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 10 }] };
+	const names = [
+		'queue: the published scheduled pipeline fires on its Schedule Trigger and runs on a worker',
+		'queue: 200 items through a published webhook complete on the workers, all present and in order',
+	];
 	try {
 		const ready = await suite.case('queue: redis, main and two workers start', async () => {
 			redis = spawn(redisBin, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
@@ -447,8 +456,8 @@ async function runQueue(suite, { prov, emu, credential }) {
 			});
 			redis.exited = new Promise((r) => redis.on('exit', r));
 			await inst.importCredentials([credential]);
-			await inst.importWorkflows([wf]);
-			await inst.publish(wf.id);
+			await inst.importWorkflows([wf, scheduled]);
+			await inst.publish([wf.id, scheduled.id]);
 			const mainProc = inst.spawn(['start'], { name: 'queue-main' });
 			await inst.waitReady({ child: mainProc, timeoutMs: 180000 });
 			const w1 = inst.spawn(['worker', '--concurrency=4'], { name: 'worker-1', brokerPort: brokerA });
@@ -470,6 +479,20 @@ async function runQueue(suite, { prov, emu, credential }) {
 			return;
 		}
 		await suite.case(names[0], async () => {
+			const topics = JSON.parse(ex.nodeByName(scheduled, 'Topics').parameters.jsonOutput).topics;
+			const deadline = Date.now() + 60000;
+			const finishedRuns = () =>
+				inst.workers.map((w) => (n8n.readLog(w.logFile).match(/Worker finished execution/g) || []).length).reduce((a, b) => a + b, 0);
+			for (;;) {
+				const briefs = completionRequests(emu).filter((r) => r.body.prompt.startsWith('Topic: ') && r.status === 200);
+				if (briefs.length >= topics.length && finishedRuns() >= 1) break;
+				if (Date.now() > deadline) throw new Error(`schedule did not fire: ${briefs.length} briefing requests, ${finishedRuns()} finished executions on workers`);
+				await sleep(500);
+			}
+			const briefs = completionRequests(emu).filter((r) => r.body.prompt.startsWith('Topic: '));
+			for (const t of topics) assert.ok(briefs.some((r) => r.body.prompt.startsWith(`Topic: ${t}.`)), `a briefing for ${t}`);
+		}, { timeoutMs: 90000 });
+		await suite.case(names[1], async () => {
 			emu.reset();
 			const rows = Array.from({ length: 200 }, (_, i) => ({ n: i, prompt: `Queue row ${i}: say something about the number ${i}` }));
 			const url = `${inst.baseUrl}/webhook/nanogpt/batch`;
@@ -483,7 +506,7 @@ async function runQueue(suite, { prov, emu, credential }) {
 				assert.equal(o.prompt, rows[i].prompt);
 				assert.equal(o.completion.text, completionTextFor({ prompt: rows[i].prompt, model: 'gpt-4o-mini', max_tokens: 16 }).text);
 			});
-			const reqs = completionRequests(emu);
+			const reqs = completionRequests(emu).filter((q) => q.body.prompt.startsWith('Queue row '));
 			assert.equal(reqs.length, 200, 'one request per item');
 			// Ran on a worker: a worker log names the execution, the main's log does not run it.
 			const workerLogs = inst.workers.map((w) => n8n.readLog(w.logFile));
