@@ -1,0 +1,324 @@
+/**
+ * Issue 6, secrets: the API key never appears in output items (simplified and raw), error
+ * messages, descriptions, error cause/context objects n8n stores in execution data, or anything
+ * logged. Every fault of the matrix runs with a recognisable key through n8n-core's real
+ * WorkflowExecute against the emulator, and everything the execution left behind is searched:
+ *  - JSON.stringify of the whole IRun (what n8n persists: runData, resultData.error via toJSON),
+ *  - a deep walk of the same objects that also reads non-enumerable properties (Error `cause`,
+ *    `stack`, `errorResponse`, `messages`), so a leak hidden from JSON is still found,
+ *  - the revived execution error and the output items,
+ *  - everything n8n's Logger (root and scoped, via Logger.prototype.log), LoggerProxy and the
+ *    console received during the run.
+ * Credentials with an empty key, whitespace around the key or a base URL without a scheme give a
+ * clear error and no request.
+ */
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { IDataObject } from 'n8n-workflow';
+
+import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
+import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
+import { startEmulator, type Emulator, type Fault } from './support/emulator';
+import { runNode, testCredential, type RunResult } from './support/harness';
+
+jest.setTimeout(30_000);
+
+const KEY = 'sk-nano-SECRET-7f3a9c';
+/** The key and a distinctive fragment of it (a partial leak counts too). */
+const NEEDLES = [KEY, 'SECRET-7f3a9c'];
+const MODEL = 'gpt-4o-mini';
+
+// ---------------------------------------------------------------------------------------------
+// Capturing everything that is logged
+// ---------------------------------------------------------------------------------------------
+
+const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
+const requireFromCore = (id: string) => require(require.resolve(id, { paths: [n8nCoreDir] }));
+const { Container } = requireFromCore('@n8n/di');
+const { GlobalConfig } = requireFromCore('@n8n/config');
+const { Logger } = requireFromCore('@n8n/backend-common');
+
+const logged: unknown[] = [];
+let restoreLogger: () => void = () => {};
+const consoleSpies: jest.SpyInstance[] = [];
+
+beforeAll(() => {
+	// Log everything (debug), but into this array instead of a terminal.
+	Container.get(GlobalConfig).logging.level = 'debug';
+	const proto = Logger.prototype as { log: (...args: unknown[]) => void };
+	const original = proto.log;
+	proto.log = function capture(level: unknown, message: unknown, metadata: unknown) {
+		logged.push({ level, message, metadata });
+	};
+	restoreLogger = () => {
+		proto.log = original;
+	};
+	Container.get(Logger); // the root logger registers itself with n8n-workflow's LoggerProxy
+	for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+		consoleSpies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push({ console: method, args })));
+	}
+});
+afterAll(() => {
+	restoreLogger();
+	for (const spy of consoleSpies) spy.mockRestore();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Searching
+// ---------------------------------------------------------------------------------------------
+
+/** Every string reachable from `value`, own properties enumerable or not (Error cause, stack...). */
+function reachableStrings(value: unknown, out: string[] = [], seen = new Set<unknown>()): string[] {
+	if (typeof value === 'string') {
+		out.push(value);
+		return out;
+	}
+	if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'symbol') return out;
+	if (value === null || value === undefined || seen.has(value)) return out;
+	if (typeof value !== 'object' && typeof value !== 'function') return out;
+	seen.add(value);
+	if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+		out.push(Buffer.from(value as Uint8Array).toString('latin1'));
+		return out;
+	}
+	if (value instanceof Map) {
+		for (const [k, v] of value) {
+			reachableStrings(k, out, seen);
+			reachableStrings(v, out, seen);
+		}
+	}
+	if (value instanceof Set) for (const v of value) reachableStrings(v, out, seen);
+	if (typeof value === 'function') return out; // node classes and hooks: code, not data
+	for (const key of Reflect.ownKeys(value as object)) {
+		if (typeof key === 'string') out.push(key);
+		let child: unknown;
+		try {
+			child = (value as Record<string | symbol, unknown>)[key];
+		} catch {
+			continue;
+		}
+		reachableStrings(child, out, seen);
+	}
+	return out;
+}
+
+function leaks(what: string, value: unknown): string[] {
+	const found: string[] = [];
+	let json = '';
+	try {
+		json = JSON.stringify(value) ?? '';
+	} catch (error) {
+		json = String(error);
+	}
+	for (const needle of NEEDLES) {
+		if (json.includes(needle)) found.push(`${what} (JSON) contains ${needle}`);
+		const hit = reachableStrings(value).find((s) => s.includes(needle));
+		if (hit !== undefined) found.push(`${what} (deep) contains ${needle} in: ${hit.slice(0, 200)}`);
+	}
+	return found;
+}
+
+function expectNoLeak(result: RunResult, logStart: number) {
+	const found = [
+		...leaks('execution data (IRun)', result.executionData),
+		...leaks('runData', result.runData),
+		...leaks('execution error', result.error),
+		...leaks('output items', result.items),
+		...leaks('logs', logged.slice(logStart)),
+	];
+	expect(found).toEqual([]);
+}
+
+test('the searcher finds a key hidden in a non-enumerable cause, a stack or a log entry (control)', () => {
+	const error = new Error('outer', { cause: { config: { headers: { Authorization: `Bearer ${KEY}` } } } });
+	expect(JSON.stringify(error)).not.toContain(KEY); // invisible to JSON...
+	expect(leaks('control', error).length).toBeGreaterThan(0); // ...but found by the deep walk
+	const stack = new Error('x');
+	stack.stack = `at request (${KEY})`;
+	expect(leaks('control', { stack }).length).toBeGreaterThan(0);
+	expect(leaks('control', [{ metadata: new Map([['k', KEY]]) }]).length).toBeGreaterThan(0);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every fault, with Continue On Fail off and on, simplified and raw
+// ---------------------------------------------------------------------------------------------
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator({ apiKey: KEY });
+});
+afterAll(async () => {
+	await emu.close();
+});
+
+interface Case {
+	name: string;
+	fault?: Fault;
+	stream?: boolean;
+	/** Point the credential somewhere that refuses connections. */
+	refused?: boolean;
+}
+
+const CASES: Case[] = [
+	{ name: 'success' },
+	{ name: 'success, streamed', stream: true },
+	{ name: '400 spec shape', fault: { status: 400, shape: 'spec', message: 'max_tokens too large' } },
+	{ name: '400 OpenAI shape, context_length_exceeded', fault: { status: 400, shape: 'openai', code: 'context_length_exceeded', message: 'too long' } },
+	{ name: '401', fault: { status: 401, message: 'Invalid API key' } },
+	{ name: '402 insufficient balance', fault: { status: 402 } },
+	{ name: '403', fault: { status: 403 } },
+	{ name: '404 model not found', fault: { status: 404 } },
+	{ name: '413', fault: { status: 413 } },
+	{ name: '429 Retry-After seconds', fault: { status: 429, retryAfter: 0 } },
+	{ name: '429 Retry-After HTTP date', fault: { status: 429, retryAfter: new Date(0).toUTCString() } },
+	{ name: '500', fault: { status: 500 } },
+	{ name: '502 HTML', fault: { status: 502, shape: 'html' } },
+	{ name: '503', fault: { status: 503 } },
+	{ name: '504', fault: { status: 504 } },
+	{ name: 'connection refused', refused: true },
+	{ name: 'connection reset', fault: { kind: 'reset' } },
+	{ name: 'connection reset mid-response', fault: { kind: 'reset-mid-body' } },
+	{ name: 'connection reset mid-stream', fault: { kind: 'reset-mid-body' }, stream: true },
+	{ name: 'no response (timeout)', fault: { kind: 'hang' } },
+	{ name: 'malformed JSON', fault: { kind: 'malformed-json' } },
+	{ name: '200 with empty choices', fault: { kind: 'empty-choices' } },
+	{ name: '200 without usage', fault: { kind: 'no-usage' } },
+	{ name: 'truncated SSE', fault: { kind: 'truncated-stream' }, stream: true },
+	{ name: 'SSE error event', fault: { kind: 'stream-error' }, stream: true },
+	{ name: 'stream goes silent', fault: { kind: 'stream-stall' }, stream: true },
+	{ name: 'a 2 MB body', fault: { kind: 'huge', bytes: 2 * 1024 * 1024 } },
+	{ name: 'a 2 MB streamed body', fault: { kind: 'huge', bytes: 2 * 1024 * 1024 }, stream: true },
+];
+
+async function closedPortUrl(): Promise<string> {
+	const server = net.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return `http://127.0.0.1:${port}/api`;
+}
+
+function run(o: { baseUrl: string; prompt: string; stream?: boolean; continueOnFail: boolean; simplify: boolean; apiKey?: string }) {
+	return runNode({
+		node: new NanoGpt(),
+		credentialTypes: [new NanoGptApi()],
+		credentials: { nanoGptApi: { apiKey: o.apiKey ?? KEY, baseUrl: o.baseUrl } },
+		parameters: {
+			operation: 'complete',
+			model: { __rl: true, mode: 'id', value: MODEL },
+			prompt: '={{ $json.prompt }}',
+			simplify: o.simplify,
+			options: o.stream ? { stream: true, includeInputFields: true } : { includeInputFields: true },
+			requestOptions: { maxRetries: 1, timeout: 300, requestsPerSecond: 0, streamIdleTimeout: 0.3 },
+		},
+		items: [{ prompt: `${o.prompt} (clean)` }, { prompt: o.prompt }],
+		continueOnFail: o.continueOnFail,
+	});
+}
+
+const VARIANTS = [
+	{ continueOnFail: false, simplify: true },
+	{ continueOnFail: true, simplify: true },
+	{ continueOnFail: true, simplify: false },
+];
+
+describe.each(CASES)('$name', ({ name, fault, stream, refused }) => {
+	test('the key appears nowhere: Continue On Fail off and on, simplified and raw', async () => {
+		emu.reset();
+		const prompt = `Secret hygiene: ${name}`;
+		if (fault) emu.setFaultRule((ctx) => (ctx.body.prompt === prompt ? fault : undefined));
+		const baseUrl = refused ? await closedPortUrl() : emu.baseUrl;
+		const logStart = logged.length;
+		// The three variants run side by side; each is searched on its own.
+		const results = await Promise.all(VARIANTS.map((variant) => run({ baseUrl, prompt, stream, ...variant })));
+		for (const [index, result] of results.entries()) {
+			const { continueOnFail } = VARIANTS[index];
+			// The runs did what the fault says (so the search looked at a real failure or success).
+			const failed = continueOnFail ? result.items.some((item) => item.json.error !== undefined) : result.error !== undefined;
+			const shouldFail = refused || (fault !== undefined && !['no-usage', 'huge'].includes((fault as { kind?: string }).kind ?? ''));
+			expect(failed).toBe(shouldFail);
+			expectNoLeak(result, logStart);
+		}
+		// The key did travel where it belongs: in the Authorization header the emulator received.
+		if (!refused) expect(emu.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+	});
+});
+
+test('n8n logs reach the capture (debug level), so the log search is not vacuous', async () => {
+	emu.reset();
+	const logStart = logged.length;
+	const result = await run({ baseUrl: emu.baseUrl, prompt: 'Secret hygiene: log capture', continueOnFail: false, simplify: true });
+	expect(result.error).toBeUndefined();
+	expect(logged.length).toBeGreaterThan(logStart);
+	expect(reachableStrings(logged).some((s) => /Workflow execution|Running node|Start executing node/.test(s))).toBe(true);
+});
+
+// KNOWN GAP (hardening, test.failing until fixed): when NanoGPT, or a proxy in front of it, echoes
+// the key in its error body, the node repeats it verbatim in the error message, the description
+// source (body) and the error item. Expected: the node redacts its own credential's key from any
+// text it surfaces (e.g. replace it with "sk-nano-…" + last 4).
+test.failing.each([false, true])('an error body that echoes the key is redacted (Continue On Fail %p)', async (continueOnFail) => {
+	emu.reset();
+	const prompt = 'Secret hygiene: echoing proxy';
+	emu.setFaultRule((ctx) =>
+		ctx.body.prompt === prompt ? { status: 401, message: `Invalid API key provided: ${KEY} (Authorization: Bearer ${KEY})` } : undefined,
+	);
+	const logStart = logged.length;
+	const result = await run({ baseUrl: emu.baseUrl, prompt, continueOnFail, simplify: true });
+	const failed = continueOnFail ? String(result.items[1]?.json.error) : String(result.error?.message);
+	expect(failed).toMatch(/^NanoGPT returned 401: Invalid API key provided/);
+	expectNoLeak(result, logStart);
+});
+
+test('the credential test with a wrong key reports failure without the key', async () => {
+	const wrong = 'sk-nano-SECRET-7f3a9c-wrong';
+	const result = await testCredential({ credentialType: new NanoGptApi(), data: { apiKey: wrong, baseUrl: emu.baseUrl } });
+	expect(result.status).toBe('Error');
+	expect(JSON.stringify(result)).not.toContain('SECRET-7f3a9c');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Credentials that cannot work: a clear error, and no request
+// ---------------------------------------------------------------------------------------------
+
+describe('unusable credentials', () => {
+	const CREDENTIAL_CASES: Array<{ name: string; apiKey: string; baseUrl?: (emu: Emulator) => string; message: RegExp }> = [
+		{ name: 'an empty key', apiKey: '', message: /^The NanoGPT credential has no API key$/ },
+		{ name: 'a key of spaces', apiKey: '   ', message: /^The NanoGPT credential has no API key$/ },
+		{ name: 'spaces around the key', apiKey: `  ${KEY}  `, message: /API key starts or ends with whitespace/ },
+		{ name: 'a line break after the key', apiKey: `${KEY}\n`, message: /API key starts or ends with whitespace/ },
+		{ name: 'a base URL without scheme', apiKey: KEY, baseUrl: (e) => e.baseUrl.replace(/^http:\/\//, ''), message: /Base URL must start with http:\/\/ or https:\/\// },
+		{ name: 'a base URL with another scheme', apiKey: KEY, baseUrl: (e) => e.baseUrl.replace(/^http:/, 'ftp:'), message: /Base URL must start with http:\/\/ or https:\/\// },
+	];
+
+	describe.each(CREDENTIAL_CASES)('$name', ({ apiKey, baseUrl, message }) => {
+		test.each([false, true])('Continue On Fail %p: clear error, nothing sent, key not repeated', async (continueOnFail) => {
+			emu.reset();
+			const logStart = logged.length;
+			const result = await run({
+				baseUrl: baseUrl ? baseUrl(emu) : emu.baseUrl,
+				prompt: 'Secret hygiene: unusable credential',
+				continueOnFail,
+				simplify: true,
+				apiKey,
+			});
+			expect(emu.requests).toHaveLength(0);
+			expect(emu.stats.connections).toBe(0);
+			if (continueOnFail) {
+				expect(result.error).toBeUndefined();
+				expect(result.items).toHaveLength(2);
+				result.items.forEach((item, index) => {
+					expect(item.pairedItem).toEqual({ item: index });
+					expect(String(item.json.error)).toMatch(message);
+				});
+			} else {
+				expect(result.items).toEqual([]);
+				expect(result.error?.name).toBe('NodeOperationError');
+				expect(result.error?.message).toMatch(message);
+			}
+			expectNoLeak(result, logStart);
+			const text = continueOnFail ? String((result.items[0].json as IDataObject).error) : String(result.error?.message);
+			expect(text).not.toContain(KEY.slice(-6));
+		});
+	});
+});
