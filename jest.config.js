@@ -3,6 +3,8 @@ module.exports = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
+	// The real-n8n suite has its own runner (npm run test:e2e).
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	transform: {
 		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
 		'^.+\\.ts$': [
