@@ -41,7 +41,8 @@ const collectionDisplayNames: Record<FieldCollection, string> = {
 const WEB_SEARCH_MODES: WebSearchMode[] = ['none', 'online', 'online/linkup-deep'];
 const MAX_LOGIT_BIAS = 100;
 
-function describe(value: unknown): string {
+/** A short, safe description of any value for error messages (never throws). */
+export function describeValue(value: unknown): string {
 	if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
 	if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
 	if (value === undefined) return 'nothing';
@@ -51,19 +52,19 @@ function describe(value: unknown): string {
 
 function toFiniteNumber(value: unknown, fail: (problem: string) => never): number {
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) fail(`must be a finite number, got ${describe(value)}`);
+		if (!Number.isFinite(value)) fail(`must be a finite number, got ${describeValue(value)}`);
 		return value;
 	}
 	if (typeof value === 'string' && value.trim() !== '') {
 		const parsed = Number(value.trim());
 		if (Number.isFinite(parsed)) return parsed;
 	}
-	return fail(`must be a number, got ${describe(value)}`);
+	return fail(`must be a number, got ${describeValue(value)}`);
 }
 
 function toInteger(value: unknown, fail: (problem: string) => never): number {
 	const number = toFiniteNumber(value, (problem) => fail(problem.replace('a number', 'an integer')));
-	if (!Number.isSafeInteger(number)) fail(`must be a whole number, got ${describe(value)}`);
+	if (!Number.isSafeInteger(number)) fail(`must be a whole number, got ${describeValue(value)}`);
 	return number;
 }
 
@@ -85,13 +86,13 @@ function checkBounds(number: number, property: INodeProperties, fail: (problem: 
 function toBoolean(value: unknown, fail: (problem: string) => never): boolean {
 	if (typeof value === 'boolean') return value;
 	if (value === 'true' || value === 'false') return value === 'true';
-	return fail(`must be true or false, got ${describe(value)}`);
+	return fail(`must be true or false, got ${describeValue(value)}`);
 }
 
 function toStopSequences(value: unknown, fail: (problem: string) => never): string | string[] | undefined {
 	const entries = (Array.isArray(value) ? value : [value]).flat();
 	for (const entry of entries) {
-		if (typeof entry !== 'string') fail(`each stop sequence must be text, got ${describe(entry)}`);
+		if (typeof entry !== 'string') fail(`each stop sequence must be text, got ${describeValue(entry)}`);
 		if (entry === '') fail('stop sequences must not be empty');
 	}
 	if (entries.length === 0) return undefined;
@@ -105,14 +106,14 @@ function toTokenIdList(value: unknown, fail: (problem: string) => never): number
 	else if (typeof value === 'string') {
 		const text = value.trim().replace(/^\[(.*)\]$/s, '$1');
 		entries = text === '' ? [] : text.split(/[\s,]+/).filter((part) => part !== '');
-	} else return fail(`must be token IDs such as "50256, 198" or an array of integers, got ${describe(value)}`);
+	} else return fail(`must be token IDs such as "50256, 198" or an array of integers, got ${describeValue(value)}`);
 	if (entries.length === 0) return undefined;
 	return entries.map((entry) => {
 		const id =
 			typeof entry === 'number' || (typeof entry === 'string' && /^\s*\d+\s*$/.test(entry))
 				? Number(entry)
 				: NaN;
-		if (!Number.isSafeInteger(id) || id < 0) fail(`token IDs must be whole numbers of 0 or more, got ${describe(entry)}`);
+		if (!Number.isSafeInteger(id) || id < 0) fail(`token IDs must be whole numbers of 0 or more, got ${describeValue(entry)}`);
 		return id;
 	});
 }
@@ -128,14 +129,14 @@ function toTokenBiasMap(value: unknown, fail: (problem: string) => never): IData
 		}
 	}
 	if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-		return fail(`must be an object mapping token IDs to numbers, got ${describe(map)}`);
+		return fail(`must be an object mapping token IDs to numbers, got ${describeValue(map)}`);
 	}
 	const entries = Object.entries(map);
 	if (entries.length === 0) return undefined;
 	const bias: IDataObject = {};
 	for (const [tokenId, raw] of entries) {
 		if (!/^\d+$/.test(tokenId)) fail(`keys must be token IDs (whole numbers), got "${tokenId}"`);
-		if (typeof raw !== 'number' || !Number.isFinite(raw)) fail(`the bias for token ${tokenId} must be a number, got ${describe(raw)}`);
+		if (typeof raw !== 'number' || !Number.isFinite(raw)) fail(`the bias for token ${tokenId} must be a number, got ${describeValue(raw)}`);
 		if (Math.abs(raw) > MAX_LOGIT_BIAS) fail(`the bias for token ${tokenId} must be between -100 and 100, got ${raw}`);
 		bias[tokenId] = raw;
 	}
@@ -150,13 +151,16 @@ function toBooleanOrInteger(value: unknown, fail: (problem: string) => never): b
 		if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
 	}
 	if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-	return fail(`must be true, false or a whole number of 0 or more, got ${describe(value)}`);
+	return fail(`must be true, false or a whole number of 0 or more, got ${describeValue(value)}`);
 }
 
 function toOption(value: unknown, property: INodeProperties, fail: (problem: string) => never) {
 	const allowed = (property.options ?? []).map((option) => ('value' in option ? option.value : undefined));
-	const match = allowed.find((candidate) => candidate === value || String(candidate) === String(value));
-	if (match === undefined) fail(`must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+	const isScalar = typeof value === 'number' || typeof value === 'string';
+	const match = isScalar
+		? allowed.find((candidate) => candidate === value || String(candidate) === value.toString().trim())
+		: undefined;
+	if (match === undefined) fail(`must be one of ${allowed.join(', ')}, got ${describeValue(value)}`);
 	return match;
 }
 
@@ -192,13 +196,13 @@ export function parameterLabel(collection: FieldCollection, field: CompletionFie
 
 function toModelId(model: unknown, webSearch: unknown): string {
 	if (typeof model !== 'string' || model.trim() === '') {
-		throw new InvalidParameterError('Model', `a model ID is required, got ${describe(model)}`);
+		throw new InvalidParameterError('Model', `a model ID is required, got ${describeValue(model)}`);
 	}
 	const mode = webSearch ?? 'none';
 	if (!WEB_SEARCH_MODES.includes(mode as WebSearchMode)) {
 		throw new InvalidParameterError(
 			'Options > Web Search',
-			`must be one of ${WEB_SEARCH_MODES.join(', ')}, got ${describe(mode)}`,
+			`must be one of ${WEB_SEARCH_MODES.join(', ')}, got ${describeValue(mode)}`,
 		);
 	}
 	const id = model.trim();
@@ -209,7 +213,7 @@ function toModelId(model: unknown, webSearch: unknown): string {
 function toPrompt(prompt: unknown): string {
 	if (typeof prompt === 'number' || typeof prompt === 'bigint') return String(prompt);
 	if (typeof prompt !== 'string') {
-		throw new InvalidParameterError('Prompt', `must be text, got ${describe(prompt)}`);
+		throw new InvalidParameterError('Prompt', `must be text, got ${describeValue(prompt)}`);
 	}
 	if (prompt.trim() === '') throw new InvalidParameterError('Prompt', 'must not be empty');
 	return prompt;
@@ -224,7 +228,7 @@ export function buildCompletionRequest(parameters: CompletionParameters): Comple
 	for (const collection of fieldCollections) {
 		const values = parameters[collection] ?? {};
 		if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-			throw new InvalidParameterError(collectionDisplayNames[collection], `must be a collection of fields, got ${describe(values)}`);
+			throw new InvalidParameterError(collectionDisplayNames[collection], `must be a collection of fields, got ${describeValue(values)}`);
 		}
 		for (const field of completionFieldsByCollection[collection]) {
 			const value = values[field.property.name];

@@ -7,7 +7,7 @@ import {
 	type CompletionRequestBody,
 } from './buildCompletionRequest';
 import { CompletionFailure } from './completionFailure';
-import { checkCredential } from './credentialSettings';
+import { checkCredential, redactSecret } from './credentialSettings';
 import { RequestPacer } from './requestPacer';
 import { runWithConcurrency } from './runWithConcurrency';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from './runSettings';
@@ -46,8 +46,13 @@ function toParameterError(context: IExecuteFunctions, error: unknown, itemIndex:
 }
 
 /** Turns a failed completion into an n8n error with status, NanoGPT's message and request ID. */
-function toApiError(context: IExecuteFunctions, failure: CompletionFailure, itemIndex: number): NodeApiError {
-	const { status, apiMessage, code, requestId, partialText } = failure.details;
+function toApiError(
+	context: IExecuteFunctions,
+	failure: CompletionFailure,
+	itemIndex: number,
+	apiKey: string,
+): NodeApiError {
+	const { status, apiMessage, code, requestId, partialText, body } = redactSecret(failure.details, apiKey);
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
 	const message = status
@@ -61,13 +66,15 @@ function toApiError(context: IExecuteFunctions, failure: CompletionFailure, item
 		.filter(Boolean)
 		.join('. ');
 	const response: JsonObject = { message: apiMessage };
-	if (failure.details.body !== undefined) response.body = failure.details.body as JsonObject;
+	if (body !== undefined) response.body = body as JsonObject;
 	const error = new NodeApiError(context.getNode(), response, {
 		message,
 		description,
 		httpCode: status ? String(status) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps a message that mentions a Node error code (ETIMEDOUT, ...) for generic text.
+	error.message = message;
 	if (status) error.context.httpCode = String(status);
 	if (requestId) error.context.requestId = requestId;
 	if (code) error.context.code = code;
@@ -147,7 +154,10 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				pairedItem: { item: itemIndex },
 			};
 		} catch (error) {
-			const nodeError = error instanceof CompletionFailure ? toApiError(this, error, itemIndex) : toParameterError(this, error, itemIndex);
+			const nodeError =
+				error instanceof CompletionFailure
+					? toApiError(this, error, itemIndex, credential.apiKey)
+					: toParameterError(this, error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
 			if (!continueOnFail) {
 				firstFailure ??= nodeError;

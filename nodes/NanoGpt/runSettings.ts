@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { InvalidParameterError } from './buildCompletionRequest';
+import { InvalidParameterError, describeValue } from './buildCompletionRequest';
 import {
 	DEFAULT_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
@@ -30,7 +30,7 @@ function flag(value: unknown, parameter: string, fallback: boolean): boolean {
 	if (value === undefined) return fallback;
 	if (typeof value === 'boolean') return value;
 	if (value === 'true' || value === 'false') return value === 'true';
-	throw new InvalidParameterError(parameter, `must be true or false, got ${String(value)}`);
+	throw new InvalidParameterError(parameter, `must be true or false, got ${describeValue(value)}`);
 }
 
 function number(
@@ -42,7 +42,7 @@ function number(
 	if (value === undefined) return fallback;
 	const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof parsed !== 'number' || !Number.isFinite(parsed)) {
-		throw new InvalidParameterError(parameter, `must be a number, got ${String(value)}`);
+		throw new InvalidParameterError(parameter, `must be a number, got ${describeValue(value)}`);
 	}
 	if (integer && !Number.isInteger(parsed)) {
 		throw new InvalidParameterError(parameter, `must be a whole number, got ${parsed}`);

@@ -61,6 +61,10 @@ function networkErrorCode(error: unknown): string | undefined {
 		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
 		if (typeof candidate.code === 'string' && /^[A-Z_]+$/.test(candidate.code)) {
 			if (candidate.code === 'ECONNABORTED' && /timeout/i.test(String(candidate.message))) return 'ETIMEDOUT';
+			// axios reports a connection cut while the body was arriving as a bad response.
+			if (candidate.code === 'ERR_BAD_RESPONSE' && /aborted/i.test(String(candidate.message))) {
+				return 'ERR_RESPONSE_ABORTED';
+			}
 			return candidate.code;
 		}
 		if (typeof candidate.message === 'string' && /timeout of \d+ms exceeded/.test(candidate.message)) {
@@ -71,23 +75,26 @@ function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+// Messages name no Node error code: n8n's NodeApiError swaps any message containing one for generic text.
 const NETWORK_MESSAGES: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused',
-	ECONNRESET: 'the connection was reset',
-	ETIMEDOUT: 'no response within the timeout',
-	ESOCKETTIMEDOUT: 'no response within the timeout',
-	EPIPE: 'the connection was closed while sending',
-	ENOTFOUND: 'the host name could not be resolved',
-	EAI_AGAIN: 'the host name could not be resolved (temporary DNS failure)',
-	ERR_CANCELED: 'the execution was cancelled',
+	ECONNREFUSED: 'Could not reach NanoGPT: the connection was refused',
+	ECONNRESET: 'Could not reach NanoGPT: the connection was reset',
+	ESOCKETTIMEDOUT: 'Could not reach NanoGPT: no response within the timeout',
+	EPIPE: 'Could not reach NanoGPT: the connection was closed while sending',
+	ENOTFOUND: 'Could not reach NanoGPT: the host name could not be resolved',
+	EAI_AGAIN: 'Could not reach NanoGPT: the host name could not be resolved (temporary DNS failure)',
+	ERR_RESPONSE_ABORTED: "NanoGPT's answer broke off: the connection closed before the whole response arrived",
+	ERR_CANCELED: 'The request to NanoGPT was cancelled with the execution',
 };
 
 function networkFailure(error: unknown, signal: AbortSignal | undefined, timeoutMs: number): CompletionFailure {
 	const code = signal?.aborted ? 'ERR_CANCELED' : (networkErrorCode(error) ?? 'ENETWORK');
-	let reason = NETWORK_MESSAGES[code] ?? `the request failed (${code})`;
-	if (code === 'ETIMEDOUT') reason = `no response within ${timeoutMs} ms`;
+	const message =
+		code === 'ETIMEDOUT'
+			? `Could not reach NanoGPT: no response within ${timeoutMs} ms`
+			: (NETWORK_MESSAGES[code] ?? 'Could not reach NanoGPT: the request failed');
 	return new CompletionFailure({
-		apiMessage: `Could not reach NanoGPT: ${reason}`,
+		apiMessage: message,
 		code,
 		retryable: code !== 'ERR_CANCELED' && isRetryableNetworkCode(code),
 	});
@@ -166,7 +173,7 @@ async function readCompletionStream(
 		}
 		if (settings.signal?.aborted) return networkFailure(error, settings.signal, settings.timeoutMs);
 		const code = networkErrorCode(error);
-		return fail(`NanoGPT's stream broke off (${code ?? 'connection lost'}) before the completion finished`, {
+		return fail("NanoGPT's stream broke off: the connection closed before the completion finished", {
 			code: code ?? 'ECONNRESET',
 		});
 	};
@@ -298,16 +305,14 @@ export async function requestCompletion(
 		}
 		failure.attempts = attempt;
 		const { details } = failure;
-		if (details.status === 429) {
-			settings.pacer.onRateLimited(details.retryAfterMs ?? backoffDelay(attempt));
-		}
-		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
-		if (!details.retryable || streamedText || attempt > settings.maxRetries || settings.signal?.aborted) {
+		const wait = details.retryAfterMs ?? backoffDelay(attempt);
+		if (details.retryable && wait > MAX_RETRY_WAIT_MS) {
+			details.apiMessage += ` (Retry-After asks for ${Math.round(wait / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
 			throw failure;
 		}
-		const wait = details.retryAfterMs ?? backoffDelay(attempt);
-		if (wait > MAX_RETRY_WAIT_MS) {
-			details.apiMessage += ` (Retry-After asks for ${Math.round(wait / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
+		if (details.status === 429) settings.pacer.onRateLimited(wait);
+		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
+		if (!details.retryable || streamedText || attempt > settings.maxRetries || settings.signal?.aborted) {
 			throw failure;
 		}
 		const waited = await sleep(wait, settings.signal).then(
