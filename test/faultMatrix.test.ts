@@ -155,7 +155,6 @@ function expectFailure(result: RunResult, o: FailureOutcome, continueOnFail: boo
 }
 
 const BOTH = [false, true] as const;
-const cof = (on: boolean) => `Continue On Fail ${on ? 'on' : 'off'}`;
 
 // ---------------------------------------------------------------------------------------------
 // Error statuses that are never retried
@@ -381,10 +380,9 @@ describe('429 with Retry-After', () => {
 		);
 	});
 
-	// KNOWN BUG (test.failing until fixed): the 3600 s pause is still applied to the shared pacer
-	// (transport.ts calls pacer.onRateLimited before checking MAX_RETRY_WAIT_MS), so every item
-	// behind it waits an hour although the 429 item itself gave up at once.
-	test.failing('longer than the node waits (3600 s): the items behind it are not held for an hour', async () => {
+	// A Retry-After the node will not wait for fails that item at once, and must not pause the
+	// shared pacer either: the items behind it go on.
+	test('longer than the node waits (3600 s): the items behind it are not held for an hour', async () => {
 		injectFault({ always: { status: 429, retryAfter: 3600 } });
 		const handle = startNode({
 			node: new NanoGpt(),
@@ -409,7 +407,7 @@ describe('429 with Retry-After', () => {
 			handle.cancel();
 			await handle.result.catch(() => undefined);
 		}
-		// Stalled: item 2 was still waiting on the pacer when the test gave up, never sent.
+		// 'stalled' would mean item 2 was still waiting on the pacer, never sent.
 		expect(outcome).not.toBe('stalled');
 		expect(requestsFor(PROMPTS[2])).toHaveLength(1);
 		const items = (outcome as RunResult).items;
@@ -488,22 +486,25 @@ describe('network failures', () => {
 		);
 	});
 
-	// KNOWN BUG (test.failing until fixed): a reset after the status line and half the body
-	// surfaces as axios' ERR_BAD_RESPONSE ("stream has been aborted"), which the node neither
-	// recognises as a reset nor retries, and it says "Could not reach NanoGPT" although NanoGPT
-	// answered.
-	test.failing.each(BOTH)('connection reset mid-response (non-streaming), Continue On Fail %p: retried like a reset', async (continueOnFail) => {
+	// A cut after the status line and part of the body reaches the node as axios'
+	// ERR_BAD_RESPONSE "stream has been aborted": retried like a reset, with its own message.
+	test.each(BOTH)('connection reset mid-response (non-streaming), Continue On Fail %p: retried like a reset', async (continueOnFail) => {
 		injectFault({ always: { kind: 'reset-mid-body' } });
 		const result = await run({ continueOnFail });
-		expect(requestsFor(FAULT_PROMPT)).toHaveLength(2);
-		const error = continueOnFail ? String(result.items[1]?.json.error) : String(result.error?.message);
-		expect(error).toMatch(/^NanoGPT/);
-		expect(error).toMatch(/reset|closed|broke off|cut off/i);
-		expect(error).toMatch(/\(after 2 attempts\)$/);
-		expect(error).not.toMatch(/ERR_BAD_RESPONSE/);
+		expectFailure(
+			result,
+			{
+				message: "NanoGPT's answer broke off: the connection closed before the whole response arrived (after 2 attempts)",
+				status: null,
+				code: 'ERR_RESPONSE_ABORTED',
+				requestId: false,
+				attempts: 2,
+			},
+			continueOnFail,
+		);
 	});
 
-	test.failing.each(BOTH)('connection reset mid-response once (non-streaming), Continue On Fail %p: the retry succeeds', async (continueOnFail) => {
+	test.each(BOTH)('connection reset mid-response once (non-streaming), Continue On Fail %p: the retry succeeds', async (continueOnFail) => {
 		injectFault({ faults: [{ kind: 'reset-mid-body' }] });
 		const result = await run({ continueOnFail });
 		expect(result.error).toBeUndefined();
@@ -512,21 +513,28 @@ describe('network failures', () => {
 		expect(result.items[1].json.text).toBe(completionTextFor({ model: MODEL, prompt: FAULT_PROMPT }).text);
 	});
 
-	// KNOWN BUG (test.failing until fixed): the node's own message contains "(ECONNRESET)", and
 	// n8n's NodeApiError replaces any message containing a Node error code (ECONNRESET,
-	// ETIMEDOUT, ...) with its generic text, so the node's and NanoGPT's wording is lost.
-	test.failing.each(BOTH)('connection reset mid-stream, Continue On Fail %p: not retried, the message says what happened', async (continueOnFail) => {
+	// ETIMEDOUT, ...) with its generic text; the node's own wording must survive.
+	test.each(BOTH)('connection reset mid-stream, Continue On Fail %p: not retried, partial text kept', async (continueOnFail) => {
 		injectFault({ always: { kind: 'reset-mid-body', afterChunks: 2 } });
 		const result = await run({ continueOnFail, stream: true });
-		expect(requestsFor(FAULT_PROMPT)).toHaveLength(1);
-		const error = continueOnFail ? String(result.items[1]?.json.error) : String(result.error?.message);
-		expect(error).toMatch(/^NanoGPT's stream broke off/);
-		expect(error).not.toMatch(/perhaps it is offline/);
+		expectFailure(
+			result,
+			{
+				message: "NanoGPT's stream broke off: the connection closed before the completion finished",
+				status: null,
+				code: 'ECONNRESET',
+				requestId: true,
+				attempts: 1,
+				partialText: true,
+			},
+			continueOnFail,
+			true,
+		);
 	});
 
-	// KNOWN BUG, same cause: NanoGPT's (or its proxy's) own message is replaced when it merely
-	// mentions a Node error code.
-	test.failing.each(BOTH)('502 whose text body names ETIMEDOUT, Continue On Fail %p: NanoGPT\'s message is kept', async (continueOnFail) => {
+	// Same for NanoGPT's (or its proxy's) own message when it merely mentions a Node error code.
+	test.each(BOTH)('502 whose text body names ETIMEDOUT, Continue On Fail %p: NanoGPT\'s message is kept', async (continueOnFail) => {
 		injectFault({ always: { status: 502, shape: 'text', message: 'upstream request failed: connect ETIMEDOUT 10.0.3.7:443' } });
 		const result = await run({ continueOnFail });
 		expectFailure(

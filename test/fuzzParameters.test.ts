@@ -193,9 +193,9 @@ function fieldVerdict(spec: FieldSpec, value: unknown): Verdict {
 			if (typeof value === 'boolean') return valid(value);
 			return value === 'true' || value === 'false' ? valid(value === 'true') : INVALID;
 		case 'mirostatMode':
-			// Strictly 0, 1 or 2 (or that digit as text): an array or object is not a mode.
+			// Strictly 0, 1 or 2, or that digit as text (spaces around allowed): an array or object is not a mode.
 			if (value === 0 || value === 1 || value === 2) return valid(value || 0); // -0 is mode 0
-			return value === '0' || value === '1' || value === '2' ? valid(Number(value)) : INVALID;
+			return typeof value === 'string' && ['0', '1', '2'].includes(value.trim()) ? valid(Number(value.trim())) : INVALID;
 		case 'stop':
 			return stopVerdict(value);
 		case 'tokenIds':
@@ -339,31 +339,9 @@ function validValue(spec: FieldSpec): fc.Arbitrary<unknown> {
 	}
 }
 
-/**
- * KNOWN BUG (see the test.failing below): Mirostat Mode is matched through String(value), so a
- * one-element array is accepted ([1] becomes 1), and String(value) on an object without a
- * prototype throws a bare TypeError that names no parameter (also in the Trim Text / Include
- * Input Fields checks). Until it is fixed, those values are kept out of the big properties so they
- * keep testing everything else; the dedicated tests show the bug.
- */
-const STRING_COERCION_BUG_OPEN = true;
-function stringThrows(value: unknown): boolean {
-	try {
-		String(value);
-		return false;
-	} catch {
-		return true;
-	}
-}
-function hitsMirostatBug(value: unknown): boolean {
-	if (typeof value !== 'object' || value === null) return false;
-	return stringThrows(value) || ['0', '1', '2'].includes(String(value));
-}
-
 function fieldValue(spec: FieldSpec, allValid: boolean): fc.Arbitrary<unknown> {
 	if (allValid) return validValue(spec);
-	const bad = spec.kind === 'mirostatMode' && STRING_COERCION_BUG_OPEN ? hostile.filter((v) => !hitsMirostatBug(v)) : hostile;
-	return fc.oneof(validValue(spec), bad);
+	return fc.oneof(validValue(spec), hostile);
 }
 
 const validModel = fc.oneof(
@@ -398,8 +376,7 @@ function itemArb(shape: Shape, withOutputOptions: boolean): fc.Arbitrary<ItemPar
 	if (shape.webSearch) fieldRecord['options.webSearch'] = valueOf(fc.constantFrom(...WEB_SEARCH));
 	if (withOutputOptions) {
 		for (const name of shape.outputOptions) {
-			const arb = valueOf(name === 'outputField' ? fc.constantFrom('completion', 'result', 'ai text') : fc.constantFrom(true, false, 'true', 'false'));
-			fieldRecord[`options.${name}`] = STRING_COERCION_BUG_OPEN && name !== 'outputField' ? arb.filter((v) => !stringThrows(v)) : arb;
+			fieldRecord[`options.${name}`] = valueOf(name === 'outputField' ? fc.constantFrom('completion', 'result', 'ai text') : fc.constantFrom(true, false, 'true', 'false'));
 		}
 	} else {
 		// The builder ignores output options whatever they hold; they must never reach the body.
@@ -539,12 +516,10 @@ test.each([
 	}
 });
 
-// KNOWN BUG (test.failing until fixed): Mirostat Mode compares String(value) with the options,
-// so an expression that returns an array ([1], [[2]], ['0']) is accepted and sent as a number,
-// and an object without a prototype (or an array holding one) throws "Cannot convert object to
-// primitive value" instead of an error naming the parameter.
-// Expected: InvalidParameterError naming "Advanced Sampling > Mirostat Mode".
-test.failing.each([
+// Regression (found by this suite): Mirostat Mode was matched through String(value), so an
+// array ([1], [[2]], ['0']) was accepted and sent as a number, and an object without a prototype
+// threw "Cannot convert object to primitive value" instead of an error naming the parameter.
+test.each([
 	['[1]', [1]],
 	['[[2]]', [[2]]],
 	['["0"]', ['0']],
@@ -562,9 +537,9 @@ test.failing.each([
 	expect((error as InvalidParameterError).parameter).toBe('Advanced Sampling > Mirostat Mode');
 });
 
-// KNOWN BUG, same cause (test.failing until fixed): runSettings.ts builds its messages with
-// String(value), which throws for an object without a prototype.
-test.failing.each([
+// Regression, same cause: runSettings.ts built its messages with String(value), which throws
+// for an object without a prototype.
+test.each([
 	['Options > Trim Text', () => readOutputSettings(true, { trimText: Object.create(null) })],
 	['Options > Include Input Fields', () => readOutputSettings(true, { includeInputFields: Object.create(null) })],
 	['Simplify Output', () => readOutputSettings(Object.create(null), {})],
