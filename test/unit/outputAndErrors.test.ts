@@ -1,5 +1,5 @@
 import { parseErrorBody } from '../../nodes/NanoGpt/completionFailure';
-import { checkCredential } from '../../nodes/NanoGpt/credentialSettings';
+import { checkCredential, redactSecret } from '../../nodes/NanoGpt/credentialSettings';
 import { filterModels } from '../../nodes/NanoGpt/modelSearch';
 import { readOutputSettings, readRequestSettings } from '../../nodes/NanoGpt/runSettings';
 import { toErrorJson, toOutputJson, toSimplifiedCompletion } from '../../nodes/NanoGpt/toOutputItem';
@@ -71,9 +71,19 @@ describe('error bodies', () => {
 	});
 });
 
+describe('key redaction', () => {
+	it('replaces the key in every string of an error body, keys included', () => {
+		const body = { error: { message: 'bad key sk-9 given', echo: ['sk-9'] }, 'sk-9': 1 };
+		expect(redactSecret(body, 'sk-9')).toEqual({
+			error: { message: 'bad key [redacted API key] given', echo: ['[redacted API key]'] },
+			'[redacted API key]': 1,
+		});
+	});
+});
+
 describe('settings', () => {
 	it('checks the credential without ever repeating the key', () => {
-		expect(checkCredential({ apiKey: 'sk-1', baseUrl: 'http://127.0.0.1:9/api/' })).toEqual({ baseUrl: 'http://127.0.0.1:9/api' });
+		expect(checkCredential({ apiKey: 'sk-1', baseUrl: 'http://127.0.0.1:9/api/' })).toEqual({ baseUrl: 'http://127.0.0.1:9/api', apiKey: 'sk-1' });
 		expect(checkCredential({ apiKey: '', baseUrl: 'x' })).toEqual({ problem: expect.stringMatching(/no API key/) });
 		const padded = checkCredential({ apiKey: ' sk-secret ', baseUrl: 'https://a' });
 		expect(padded).toEqual({ problem: expect.stringMatching(/whitespace/) });
