@@ -347,6 +347,72 @@ async function runPoolOnce(ctx, { prompts, concurrency, latencyMs, newConnection
 }
 
 // ---------------------------------------------------------------------------------------------
+// Section 3 runs each client in a fresh process, so its RSS and CPU time are its own
+// ---------------------------------------------------------------------------------------------
+
+function loadNode() {
+	const { ensureBuilt } = require('./lib/build');
+	return {
+		ensureBuilt,
+		load() {
+			const { NanoGpt } = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'));
+			const { NanoGptApi } = require(path.join(REPO, 'dist', 'credentials', 'NanoGptApi.credentials.js'));
+			const defaults = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'description', 'requestOptions.js'));
+			const { runNode } = require('../test/support/harness');
+			return { NanoGpt, NanoGptApi, defaults, runNode };
+		},
+	};
+}
+
+/** Child: warm up, report ready, wait for 'go', run `items` once and send the measurement. */
+async function costChild() {
+	const setup = JSON.parse(process.env.NANOGPT_BENCH_COST_CHILD);
+	const { NanoGpt, NanoGptApi, runNode } = loadNode().load();
+	// The parent configures and resets the emulator; here `configure` is a no-op and the summary is the parent's.
+	const emu = { ...setup.emu, call: async () => ({}) };
+	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: setup.direct };
+	const { concurrency } = setup;
+	const run = (items) => {
+		if (setup.client === 'node') return runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: 0 });
+		if (setup.client === 'helper') return runBareHelperOnce(ctx, { items, concurrency, latencyMs: 0 });
+		return runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: 0 });
+	};
+	await run(makeItems(64));
+	const items = makeItems(setup.items);
+	collectGarbage();
+	process.send({ warm: true });
+	await new Promise((resolve) => process.once('message', resolve));
+	const result = await run(items);
+	process.send({ result: { ...result, emulator: undefined } });
+}
+
+async function runCostChild(ctx, client, items, concurrency) {
+	await ctx.emu.call('configure', { latencyMs: 0 });
+	const setup = { client, items, concurrency, emu: { baseUrl: ctx.emu.baseUrl, origin: ctx.emu.origin, apiKey: ctx.emu.apiKey }, direct: ctx.direct };
+	const child = fork(__filename, ['--cost-child'], {
+		env: { ...process.env, NANOGPT_BENCH_COST_CHILD: JSON.stringify(setup) },
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	const next = () =>
+		new Promise((resolve, reject) => {
+			const onExit = (code) => reject(new Error(`section 3 child (${client}) exited (${code})`));
+			child.once('exit', onExit);
+			child.once('message', (message) => {
+				child.off('exit', onExit);
+				resolve(message);
+			});
+		});
+	await next(); // warm
+	await ctx.emu.call('configure', { latencyMs: 0 }); // the warm-up's requests do not count
+	child.send('go');
+	const { result } = await next();
+	child.disconnect();
+	await exited;
+	return { ...result, emulator: await ctx.emu.call('summary') };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------------
 
@@ -483,9 +549,9 @@ function renderReport(results) {
 	out.push(`### 3. Cost per item: ${cpu.items} items, zero latency, rate cap off`);
 	out.push('');
 	out.push(
-		`CPU = process.cpuUsage() delta of the benchmark process (node + n8n-core + harness; the emulator runs in ` +
-			`its own process) ÷ items. RSS sampled every 50 ms during the run, after a full GC before it ` +
-			`("RSS before"; the process holds n8n-core, the harness and the earlier runs' code). ` +
+		`CPU = process.cpuUsage() delta of the client's process (node + n8n-core + harness; the emulator runs in ` +
+			`its own process) ÷ items. Each client runs in a fresh process (n8n-core, the harness and the node loaded, a ` +
+			`64-item warm-up, then a full GC: "RSS before"); RSS is sampled every 50 ms during the run. ` +
 			`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the bare n8n helper (same concurrency) and the ` +
 			`undici Pool (${cpu.concurrency} connections) rows are for scale.`,
 	);
@@ -495,7 +561,7 @@ function renderReport(results) {
 			['Client', 'Wall', 'Items/s', 'CPU per item', 'Peak RSS', 'RSS before', 'RSS growth', 'TCP connections', 'Connections per item', 'Failed', 'Order kept'],
 			[
 				['NanoGPT node in n8n', cpu.node],
-				['Bare n8n helper', cpu.helper],
+				['Bare n8n helper in n8n', cpu.helper],
 				['undici Pool', cpu.pool],
 			].map(([name, r]) => [
 				name,
@@ -720,12 +786,9 @@ async function main() {
 		log(`warning: load average ${loadBefore.map(f2).join(' ')} on ${os.cpus().length} CPUs: other work will skew the figures`);
 	}
 
-	const { ensureBuilt } = require('./lib/build');
-	ensureBuilt({ log });
-	const { NanoGpt } = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'));
-	const { NanoGptApi } = require(path.join(REPO, 'dist', 'credentials', 'NanoGptApi.credentials.js'));
-	const defaults = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'description', 'requestOptions.js'));
-	const { runNode } = require('../test/support/harness');
+	const loader = loadNode();
+	loader.ensureBuilt({ log });
+	const { NanoGpt, NanoGptApi, defaults, runNode } = loader.load();
 
 	const emu = await startEmulatorChild();
 	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: undefined };
@@ -814,16 +877,12 @@ async function main() {
 		// 3. CPU and memory per item at zero latency.
 		const cpuConcurrency = defaults.DEFAULT_CONCURRENCY;
 		log(`3. ${config.cpuItems} items at zero latency, concurrency ${cpuConcurrency}, rate cap off ...`);
-		const cpuItems = makeItems(config.cpuItems);
-		collectGarbage();
-		const cpuNode = await runNodeOnce(ctx, { items: cpuItems, requestOptions: { concurrency: cpuConcurrency, requestsPerSecond: 0 }, latencyMs: 0 });
+		const cpuNode = await runCostChild(ctx, 'node', config.cpuItems, cpuConcurrency);
 		log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
-		collectGarbage();
-		const cpuPool = await runPoolOnce(ctx, { prompts: cpuItems.map((i) => i.prompt), concurrency: cpuConcurrency, latencyMs: 0 });
-		log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, ${cpuPool.emulator.stats.connections} connections`);
-		collectGarbage();
-		const cpuHelper = await runBareHelperOnce(ctx, { items: cpuItems, concurrency: cpuConcurrency, latencyMs: 0 });
-		log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item`);
+		const cpuHelper = await runCostChild(ctx, 'helper', config.cpuItems, cpuConcurrency);
+		log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuHelper.peakRss)}`);
+		const cpuPool = await runCostChild(ctx, 'pool', config.cpuItems, cpuConcurrency);
+		log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuPool.peakRss)}, ${cpuPool.emulator.stats.connections} connections`);
 		const cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool, helper: cpuHelper };
 
 		const env = { ...environment(), loadBefore, loadAfter: os.loadavg() };
@@ -847,8 +906,8 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === '--emulator-child') {
-	emulatorChild().catch((error) => {
+if (process.argv[2] === '--emulator-child' || process.argv[2] === '--cost-child') {
+	(process.argv[2] === '--emulator-child' ? emulatorChild() : costChild()).catch((error) => {
 		process.stderr.write(`${error?.stack ?? error}\n`);
 		process.exit(1);
 	});
