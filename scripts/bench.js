@@ -637,7 +637,9 @@ function renderReport(results) {
 			`(\`this.helpers.httpRequestWithAuthentication\` → @n8n/backend-network's axios path) builds a new http/https Agent ` +
 			`for every request and takes no Agent from the caller (\`agentOptions\` only configure the new one), so ` +
 			`connections are never reused: against a TLS endpoint such as nano-gpt.com every request also pays a TCP and ` +
-			`TLS handshake, which loopback does not show. That is outside the node's reach while it sends through n8n's helper.`,
+			`TLS handshake, which loopback does not show. The node cannot bring its own connection pool: n8n's ` +
+			`community-node rules (\`no-restricted-imports\`) allow neither \`node:http(s)\` nor \`undici\`, and the global ` +
+			`\`fetch\` would bypass n8n's proxy settings, SSRF policy and credential handling.`,
 	);
 	out.push('');
 	out.push('### Notes');
