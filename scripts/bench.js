@@ -29,6 +29,7 @@
  *   --cpu-items N      items of section 3 (default 10000)
  *   --write            also write docs/benchmark.md and docs/benchmark-throughput.svg
  *   --json FILE        also write every measured figure as JSON
+ *   --report FILE      print (and with --write, write) the report of a run saved with --json; measures nothing
  */
 
 const fs = require('node:fs');
@@ -610,15 +611,15 @@ function renderReport(results) {
 				`a new TCP connection per request is ${f2(at.poolNew.wallMs / at.pool.wallMs)}x on loopback; ` +
 				`n8n's request helper and engine are the ${f2(at.helper.wallMs / at.poolNew.wallMs)}x step between. ` +
 				`Per item the helper costs ${f2(cpu.helper.cpuMs / cpu.items)} ms of CPU against the Pool's ${f2(cpu.pool.cpuMs / cpu.items)} ms ` +
-				`(section 3; the node ${f2(cpu.node.cpuMs / cpu.items)} ms): axios and follow-redirects, a new http Agent and socket, the proxy ` +
+				`(section 3; the node ${f2(cpu.node.cpuMs / cpu.items)} ms). What the helper does per request: axios and follow-redirects, a new http Agent and socket, the proxy ` +
 				`environment lookup, and the credential's \`Bearer {{$credentials.apiKey}}\` expression resolved again for every request. ` +
 				`That work runs on n8n's one JavaScript thread, so responses that arrive together wait for each other, and the ` +
 				`more requests are in flight the more it shows.`,
 		);
 		out.push(
-			`- Before the first request the node resolves and checks every item (so that bad input costs no request): ` +
-				`${Math.round(at.node.emulator.firstStart - at.node.startEpoch)} ms for ${at.items} items here, against ` +
-				`${Math.round(at.helper.emulator.firstStart - at.helper.startEpoch)} ms for the bare helper, which resolves only the prompt.`,
+			`- Before its first request the node resolves and checks every item, so that bad input costs no request: ` +
+				`${Math.round(at.node.emulator.firstStart - at.node.startEpoch)} ms for ${at.items} items in this run ` +
+				`(the bare helper, which resolves only the prompt: ${Math.round(at.helper.emulator.firstStart - at.helper.startEpoch)} ms).`,
 		);
 	}
 	const burst = rate.rows[1];
@@ -726,7 +727,7 @@ function renderChart(results) {
 
 function parseArgs(argv) {
 	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16', repeat: 1, quick: false, quickItems: 200, rateItems: 400, burstItems: 150, cpuItems: 10000, write: false, json: undefined };
-	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'burst-items': 'burstItems', 'cpu-items': 'cpuItems', json: 'json' };
+	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'burst-items': 'burstItems', 'cpu-items': 'cpuItems', json: 'json', report: 'report' };
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
 		if (!m) throw new Error(`bench: unexpected argument ${argv[i]}`);
@@ -756,6 +757,7 @@ function parseArgs(argv) {
 		cpuItems: int(args.cpuItems, 'cpu-items'),
 		write: args.write,
 		json: args.json,
+		report: args.report,
 		argsText: argv.filter((a, i) => a !== '--write' && !a.startsWith('--json') && argv[i - 1] !== '--json').join(' '),
 	};
 }
@@ -779,9 +781,30 @@ function environment() {
 	};
 }
 
+/** Prints the report and, with `write`, writes docs/benchmark.md and the chart. */
+function publish(results, write, log) {
+	const report = renderReport(results);
+	process.stdout.write(`\n${report}\n`);
+	if (write) {
+		const docs = path.join(REPO, 'docs');
+		fs.mkdirSync(docs, { recursive: true });
+		fs.writeFileSync(path.join(docs, 'benchmark-throughput.svg'), renderChart(results));
+		const chartNote = `\n![Items per second by concurrency: ideal, undici Pool, the node](docs/benchmark-throughput.svg)\n`;
+		const withChart = report.replace(/(### 1\. [^\n]*\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${chartNote}`);
+		fs.writeFileSync(path.join(docs, 'benchmark.md'), withChart);
+		log('wrote docs/benchmark.md and docs/benchmark-throughput.svg');
+	}
+	return report;
+}
+
 async function main() {
 	const config = parseArgs(process.argv.slice(2));
 	const log = (m) => process.stderr.write(`${m}\n`);
+	if (config.report) {
+		// Re-render a saved run (--json FILE) without measuring again.
+		publish(JSON.parse(fs.readFileSync(config.report, 'utf8')), config.write, log);
+		return;
+	}
 	const started = performance.now();
 	const loadBefore = os.loadavg();
 	if (loadBefore[0] > os.cpus().length * 0.5) {
@@ -889,18 +912,8 @@ async function main() {
 
 		const env = { ...environment(), loadBefore, loadAfter: os.loadavg() };
 		const results = { config, env, warmupItems, scaling, rate, cpu, totalMs: performance.now() - started };
-		const report = renderReport(results);
-		process.stdout.write(`\n${report}\n`);
-		if (config.write) {
-			const docs = path.join(REPO, 'docs');
-			fs.mkdirSync(docs, { recursive: true });
-			fs.writeFileSync(path.join(docs, 'benchmark-throughput.svg'), renderChart(results));
-			const chartNote = `\n![Items per second by concurrency: ideal, undici Pool, the node](docs/benchmark-throughput.svg)\n`;
-			const withChart = report.replace(/(### 1\. [^\n]*\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${chartNote}`);
-			fs.writeFileSync(path.join(docs, 'benchmark.md'), `${withChart}`);
-			log(`wrote docs/benchmark.md and docs/benchmark-throughput.svg`);
-		}
 		if (config.json) fs.writeFileSync(config.json, `${JSON.stringify(results, null, 2)}\n`);
+		const report = publish(results, config.write, log);
 		const targetsMissed = (report.match(/\| MISSED \|/g) ?? []).length;
 		log(`bench finished in ${f1((performance.now() - started) / 1000)} s${targetsMissed ? `; ${targetsMissed} target(s) missed` : '; all targets met'}`);
 	} finally {
