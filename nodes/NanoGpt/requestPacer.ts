@@ -40,17 +40,22 @@ export class RequestPacer {
 		}
 	}
 
-	/** A 429 arrived: hold every start until `waitMs` from now and slow the pace. */
+	/**
+	 * A 429 arrived: hold every start until `waitMs` from now and slow the pace, once per pause:
+	 * the requests already in flight that get 429s in the same burst do not slow it again.
+	 */
 	onRateLimited(waitMs: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, this.now() + waitMs);
-		if (this.requestsPerSecond > 0) {
+		const now = this.now();
+		const alreadyPaused = now < this.pausedUntil;
+		this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+		if (this.requestsPerSecond > 0 && !alreadyPaused) {
 			this.currentRate = Math.max(this.requestsPerSecond / 4, this.currentRate * 0.8);
 		}
 	}
 
 	onSuccess(): void {
 		if (this.requestsPerSecond > 0 && this.currentRate < this.requestsPerSecond) {
-			this.currentRate = Math.min(this.requestsPerSecond, this.currentRate + this.requestsPerSecond / 50);
+			this.currentRate = Math.min(this.requestsPerSecond, this.currentRate + this.requestsPerSecond / 20);
 		}
 	}
 }

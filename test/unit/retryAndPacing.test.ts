@@ -61,6 +61,20 @@ describe('RequestPacer', () => {
 		expect(pacer.rate).toBe(10);
 	});
 
+	it('slows the pace once for a burst of 429s, not once per 429', () => {
+		let now = 0;
+		const pacer = new RequestPacer(20, () => now);
+		pacer.onRateLimited(1000);
+		const slowed = pacer.rate;
+		now = 10;
+		pacer.onRateLimited(1000);
+		pacer.onRateLimited(1000);
+		expect(pacer.rate).toBe(slowed);
+		now = 2000;
+		pacer.onRateLimited(1000);
+		expect(pacer.rate).toBeLessThan(slowed);
+	});
+
 	it('pauses an uncapped pacer after a 429 too', () => {
 		const pacer = new RequestPacer(0, () => 0);
 		pacer.onRateLimited(700);
