@@ -2,19 +2,22 @@ import { sleep } from 'n8n-workflow';
 
 /**
  * Spaces request starts across one node execution: at most `requestsPerSecond`
- * (0 = no cap), and after a 429 nobody starts until its Retry-After has passed,
- * with the pace slowed and then recovering step by step.
+ * (0 = no cap), and after a 429 nobody starts until its Retry-After has passed; the pace
+ * then recovers step by step to a little below the pace that met the 429.
  */
 export class RequestPacer {
 	private nextStartAt = 0;
 	private pausedUntil = 0;
 	private currentRate: number;
+	/** The pace it recovers to: a little below the one that last met a 429. */
+	private ceiling: number;
 
 	constructor(
 		private readonly requestsPerSecond: number,
 		private readonly now: () => number = () => Date.now(),
 	) {
 		this.currentRate = requestsPerSecond;
+		this.ceiling = requestsPerSecond;
 	}
 
 	get rate(): number {
@@ -49,13 +52,15 @@ export class RequestPacer {
 		const alreadyPaused = now < this.pausedUntil;
 		this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
 		if (this.requestsPerSecond > 0 && !alreadyPaused) {
-			this.currentRate = Math.max(this.requestsPerSecond / 4, this.currentRate * 0.8);
+			const floor = this.requestsPerSecond / 4;
+			this.ceiling = Math.max(floor, this.currentRate * 0.92);
+			this.currentRate = Math.max(floor, this.ceiling * 0.8);
 		}
 	}
 
 	onSuccess(): void {
-		if (this.requestsPerSecond > 0 && this.currentRate < this.requestsPerSecond) {
-			this.currentRate = Math.min(this.requestsPerSecond, this.currentRate + this.requestsPerSecond / 20);
+		if (this.currentRate < this.ceiling) {
+			this.currentRate = Math.min(this.ceiling, this.currentRate + this.requestsPerSecond / 20);
 		}
 	}
 }
