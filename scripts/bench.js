@@ -27,7 +27,7 @@
  *   --rate-items N     items of section 2 with the default request options (default 400)
  *   --burst-items N    items of section 2 with the rate cap off (default 150; 0 skips the row)
  *   --cpu-items N      items of section 3 (default 10000)
- *   --write            also write docs/benchmark.md and docs/benchmark-throughput.svg
+ *   --write            also write README.md's Benchmark section and docs/benchmark-throughput.svg
  *   --json FILE        also write every measured figure as JSON
  *   --report FILE      print (and with --write, write) the report of a run saved with --json; measures nothing
  */
@@ -781,7 +781,7 @@ function environment() {
 	};
 }
 
-/** Prints the report and, with `write`, writes docs/benchmark.md and the chart. */
+/** Prints the report and, with `write`, writes README.md's Benchmark section and the chart. */
 function publish(results, write, log) {
 	const report = renderReport(results);
 	process.stdout.write(`\n${report}\n`);
@@ -791,8 +791,12 @@ function publish(results, write, log) {
 		fs.writeFileSync(path.join(docs, 'benchmark-throughput.svg'), renderChart(results));
 		const chartNote = `\n![Items per second by concurrency: ideal, undici Pool, the node](docs/benchmark-throughput.svg)\n`;
 		const withChart = report.replace(/(### 1\. [^\n]*\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${chartNote}`);
-		fs.writeFileSync(path.join(docs, 'benchmark.md'), withChart);
-		log('wrote docs/benchmark.md and docs/benchmark-throughput.svg');
+		const readmePath = path.join(REPO, 'README.md');
+		const readme = fs.readFileSync(readmePath, 'utf8');
+		const section = /<!-- benchmark:start -->[\s\S]*<!-- benchmark:end -->/;
+		if (!section.test(readme)) throw new Error('README.md has no <!-- benchmark:start --> ... <!-- benchmark:end --> section');
+		fs.writeFileSync(readmePath, readme.replace(section, () => `<!-- benchmark:start -->\n${withChart.trim()}\n<!-- benchmark:end -->`));
+		log('wrote the Benchmark section of README.md and docs/benchmark-throughput.svg');
 	}
 	return report;
 }
