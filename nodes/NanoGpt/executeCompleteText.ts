@@ -31,6 +31,18 @@ function readItemParameters(context: IExecuteFunctions, itemIndex: number): Comp
 	};
 }
 
+/** The item's output settings when they are valid themselves, so its error item keeps the input fields. */
+function outputSettingsIfReadable(context: IExecuteFunctions, itemIndex: number): OutputSettings | undefined {
+	try {
+		return readOutputSettings(
+			context.getNodeParameter('simplify', itemIndex, true),
+			context.getNodeParameter('options', itemIndex, {}) as IDataObject,
+		);
+	} catch {
+		return undefined;
+	}
+}
+
 function toParameterError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
 	if (error instanceof InvalidParameterError) {
 		const nodeError = new NodeOperationError(
@@ -119,7 +131,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		} catch (error) {
 			const nodeError = toParameterError(this, error, itemIndex);
 			if (!continueOnFail) throw nodeError;
-			errorItem(nodeError, itemIndex);
+			errorItem(nodeError, itemIndex, outputSettingsIfReadable(this, itemIndex));
 		}
 	}
 

@@ -151,6 +151,17 @@ describe('Complete Text in n8n-core against the emulator', () => {
 			expect(items[2].json.text).toEqual(expect.any(String));
 			expect(completions()).toHaveLength(2);
 		});
+
+		it('keeps the row\'s fields in the error item when Include Input Fields is on', async () => {
+			const { items } = await runCompletion({
+				emulator,
+				continueOnFail: true,
+				items: [{ sku: 'A1', prompt: 'bad', t: 9 }],
+				parameters: completeParameters({ options: { temperature: '={{ $json.t }}', includeInputFields: true } }),
+			});
+			expect(items[0].json).toMatchObject({ sku: 'A1', prompt: 'bad', error: expect.stringContaining('Temperature') });
+			expect(completions()).toHaveLength(0);
+		});
 	});
 
 	describe('API failures', () => {
