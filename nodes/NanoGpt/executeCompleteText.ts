@@ -43,7 +43,7 @@ function outputSettingsIfReadable(context: IExecuteFunctions, itemIndex: number)
 	}
 }
 
-function toParameterError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
 	if (error instanceof InvalidParameterError) {
 		const nodeError = new NodeOperationError(
 			context.getNode(),
@@ -115,7 +115,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	try {
 		requestSettings = readRequestSettings(this.getNodeParameter('requestOptions', 0, {}) as IDataObject);
 	} catch (error) {
-		return failEveryItem(toParameterError(this, error, 0));
+		return failEveryItem(toNodeError(this, error, 0));
 	}
 
 	// Every item is checked before the first request, so bad input costs nothing.
@@ -129,7 +129,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				output: readOutputSettings(this.getNodeParameter('simplify', itemIndex, true), parameters.options),
 			});
 		} catch (error) {
-			const nodeError = toParameterError(this, error, itemIndex);
+			const nodeError = toNodeError(this, error, itemIndex);
 			if (!continueOnFail) throw nodeError;
 			errorItem(nodeError, itemIndex, outputSettingsIfReadable(this, itemIndex));
 		}
@@ -169,7 +169,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			const nodeError =
 				error instanceof CompletionFailure
 					? toApiError(this, error, itemIndex, credential.apiKey)
-					: toParameterError(this, error, itemIndex);
+					: toNodeError(this, error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
 			if (!continueOnFail) {
 				firstFailure ??= nodeError;

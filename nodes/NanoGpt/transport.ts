@@ -44,8 +44,9 @@ interface StreamBody extends AsyncIterable<Uint8Array | string> {
 	destroy(error?: Error): void;
 }
 
+/** `baseUrl` comes from checkCredential, which already dropped any trailing slash. */
 export function apiUrl(baseUrl: string, path: string): string {
-	return `${baseUrl.replace(/\/+$/, '')}${path}`;
+	return `${baseUrl}${path}`;
 }
 
 function header(headers: IDataObject | undefined, name: string): string | undefined {
@@ -96,7 +97,7 @@ function networkFailure(error: unknown, signal: AbortSignal | undefined, timeout
 	return new CompletionFailure({
 		apiMessage: message,
 		code,
-		retryable: code !== 'ERR_CANCELED' && isRetryableNetworkCode(code),
+		retryable: isRetryableNetworkCode(code),
 	});
 }
 
@@ -133,13 +134,13 @@ async function nextChunkWithin(
 	idleTimeoutMs: number,
 ): Promise<IteratorResult<Uint8Array | string> | 'idle'> {
 	const idle = new AbortController();
+	// The sleep only rejects once aborted below, after the race is decided; that rejection is swallowed.
 	const timer = sleep(idleTimeoutMs, idle.signal).then(
 		() => 'idle' as const,
-		() => 'cancelled' as const,
+		() => 'idle' as const,
 	);
 	try {
-		const winner = await Promise.race([iterator.next(), timer]);
-		return winner === 'cancelled' ? 'idle' : winner;
+		return await Promise.race([iterator.next(), timer]);
 	} finally {
 		idle.abort();
 	}
