@@ -22,9 +22,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import YAML from 'yaml';
 
 import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
-import { InvalidParameterError, buildCompletionRequest } from '../nodes/NanoGpt/buildCompletionRequest';
-import { completionFieldsByCollection } from '../nodes/NanoGpt/completionFields';
-import { readOutputSettings, readRequestSettings } from '../nodes/NanoGpt/runSettings';
+import { InvalidParameterError, buildCompletionRequest } from '../nodes/NanoGpt/request/buildCompletionRequest';
+import { completionFieldsByCollection } from '../nodes/NanoGpt/request/completionFields';
+import { readOutputSettings, readRequestSettings } from '../nodes/NanoGpt/request/runSettings';
 import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
 import { SPEC_PATH, startEmulator, type Emulator } from './support/emulator';
 import { runNode } from './support/harness';

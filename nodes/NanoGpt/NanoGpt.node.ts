@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { completeTextProperties } from './description/completeText';
-import { executeCompleteText } from './executeCompleteText';
-import { searchModels } from './modelSearch';
+import { executeCompleteText } from './run/executeCompleteText';
+import { searchModels } from './methods/modelSearch';
 
 export class NanoGpt implements INodeType {
 	description: INodeTypeDescription = {

@@ -5,8 +5,8 @@ import {
 	InvalidParameterError,
 	buildCompletionRequest,
 	type CompletionParameters,
-} from '../../nodes/NanoGpt/buildCompletionRequest';
-import { completionFieldsByCollection, fieldCollections } from '../../nodes/NanoGpt/completionFields';
+} from '../../nodes/NanoGpt/request/buildCompletionRequest';
+import { completionFieldsByCollection, fieldCollections } from '../../nodes/NanoGpt/request/completionFields';
 import { allSampleCollections, fieldSamples } from '../fieldSamples';
 
 const spec = parse(readFileSync(join(__dirname, '..', 'spec', 'nanogpt-completions.openapi.yaml'), 'utf8'));

@@ -1,8 +1,8 @@
-import { parseErrorBody } from '../../nodes/NanoGpt/completionFailure';
-import { checkCredential, redactSecret } from '../../nodes/NanoGpt/credentialSettings';
-import { filterModels } from '../../nodes/NanoGpt/modelSearch';
-import { readOutputSettings, readRequestSettings } from '../../nodes/NanoGpt/runSettings';
-import { toErrorJson, toOutputJson, toSimplifiedCompletion } from '../../nodes/NanoGpt/toOutputItem';
+import { parseErrorBody } from '../../nodes/NanoGpt/transport/completionFailure';
+import { checkCredential, redactSecret } from '../../nodes/NanoGpt/transport/credentialSettings';
+import { filterModels } from '../../nodes/NanoGpt/methods/modelSearch';
+import { readOutputSettings, readRequestSettings } from '../../nodes/NanoGpt/request/runSettings';
+import { toErrorJson, toOutputJson, toSimplifiedCompletion } from '../../nodes/NanoGpt/output/toOutputItem';
 
 const response = {
 	id: 'cmpl-9',

@@ -1,11 +1,11 @@
-import { RequestPacer } from '../../nodes/NanoGpt/requestPacer';
+import { RequestPacer } from '../../nodes/NanoGpt/run/requestPacer';
 import {
 	BACKOFF_CAP_MS,
 	backoffDelay,
 	isRetryableNetworkCode,
 	isRetryableStatus,
 	parseRetryAfter,
-} from '../../nodes/NanoGpt/retryPolicy';
+} from '../../nodes/NanoGpt/transport/retryPolicy';
 
 describe('retry policy', () => {
 	it.each([408, 429, 500, 502, 503, 504])('retries %i', (status) => expect(isRetryableStatus(status)).toBe(true));

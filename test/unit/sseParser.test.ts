@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SseParser, type ServerSentEvent } from '../../nodes/NanoGpt/sseParser';
+import { SseParser, type ServerSentEvent } from '../../nodes/NanoGpt/transport/sseParser';
 
 const encoder = new TextEncoder();
 

@@ -1,4 +1,4 @@
-import { StreamFailure, StreamedCompletion } from '../../nodes/NanoGpt/streamedCompletion';
+import { StreamFailure, StreamedCompletion } from '../../nodes/NanoGpt/transport/streamedCompletion';
 
 const event = (payload: unknown) => ({ data: typeof payload === 'string' ? payload : JSON.stringify(payload) });
 const choice = (text: string, finish: string | null = null) => ({

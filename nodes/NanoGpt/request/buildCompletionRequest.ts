@@ -1,10 +1,10 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { completionFieldsByCollection, fieldCollections } from './completionFields';
-import type { CompletionField, FieldCollection } from './description/completionField';
-import { advancedSamplingCollection } from './description/advancedSampling';
-import { optionsCollection } from './description/options';
-import { penaltiesCollection } from './description/penalties';
-import { tokenControlCollection } from './description/tokenControl';
+import type { CompletionField, FieldCollection } from '../description/completionField';
+import { advancedSamplingCollection } from '../description/advancedSampling';
+import { optionsCollection } from '../description/options';
+import { penaltiesCollection } from '../description/penalties';
+import { tokenControlCollection } from '../description/tokenControl';
 
 /** A parameter value that cannot be sent; `parameter` is the name the user sees. */
 export class InvalidParameterError extends Error {

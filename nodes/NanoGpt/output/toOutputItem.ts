@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { OutputSettings } from './runSettings';
+import type { OutputSettings } from '../request/runSettings';
 
 /** The parts of a NanoGPT completion response the node reads (extra fields are kept in raw output). */
 export interface CompletionResponse extends IDataObject {

@@ -5,14 +5,14 @@ import {
 	buildCompletionRequest,
 	type CompletionParameters,
 	type CompletionRequestBody,
-} from './buildCompletionRequest';
-import { CompletionFailure } from './completionFailure';
-import { checkCredential, redactSecret } from './credentialSettings';
+} from '../request/buildCompletionRequest';
+import { CompletionFailure } from '../transport/completionFailure';
+import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
 import { RequestPacer } from './requestPacer';
 import { runWithConcurrency } from './runWithConcurrency';
-import { readOutputSettings, readRequestSettings, type OutputSettings } from './runSettings';
-import { toErrorJson, toOutputJson } from './toOutputItem';
-import { CREDENTIAL_TYPE, requestCompletion } from './transport';
+import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
+import { toErrorJson, toOutputJson } from '../output/toOutputItem';
+import { requestCompletion } from '../transport/requestCompletion';
 
 interface CompletionJob {
 	itemIndex: number;

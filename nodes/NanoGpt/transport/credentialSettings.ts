@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+export const CREDENTIAL_TYPE = 'nanoGptApi';
 export const DEFAULT_BASE_URL = 'https://nano-gpt.com/api';
 
 /**
@@ -40,4 +41,9 @@ export function redactSecret<T>(value: T, secret: string): T {
 		) as T;
 	}
 	return value;
+}
+
+/** `baseUrl` comes from checkCredential, which already dropped any trailing slash. */
+export function apiUrl(baseUrl: string, path: string): string {
+	return `${baseUrl}${path}`;
 }

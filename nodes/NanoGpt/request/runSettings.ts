@@ -6,7 +6,7 @@ import {
 	DEFAULT_REQUESTS_PER_SECOND,
 	DEFAULT_STREAM_IDLE_TIMEOUT_S,
 	DEFAULT_TIMEOUT_MS,
-} from './description/requestOptions';
+} from '../description/requestOptions';
 
 /** How one item's result is shaped into its output item. */
 export interface OutputSettings {

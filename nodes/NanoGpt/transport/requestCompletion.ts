@@ -1,0 +1,168 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import type { CompletionResponse } from '../output/toOutputItem';
+import type { CompletionRequestBody } from '../request/buildCompletionRequest';
+import type { RequestPacer } from '../run/requestPacer';
+import { CompletionFailure, parseErrorBody } from './completionFailure';
+import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
+import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
+import { networkFailure } from './networkFailure';
+import {
+	MAX_RETRY_WAIT_MS,
+	backoffDelay,
+	isRetryableStatus,
+	parseRetryAfter,
+} from './retryPolicy';
+
+export interface CompletionCallSettings extends StreamReadSettings {
+	baseUrl: string;
+	maxRetries: number;
+	pacer: RequestPacer;
+}
+
+export interface CompletionOutcome {
+	response: CompletionResponse;
+	attempts: number;
+}
+
+function header(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	if (Array.isArray(value)) return value[0] as string;
+	return typeof value === 'string' ? value : undefined;
+}
+
+function statusFailure(response: IN8nHttpFullResponse, text: unknown): CompletionFailure {
+	const headers = response.headers as IDataObject;
+	const parsed = parseErrorBody(text, header(headers, 'content-type'));
+	return new CompletionFailure({
+		status: response.statusCode,
+		apiMessage: parsed.apiMessage,
+		code: parsed.code,
+		body: parsed.body,
+		requestId: header(headers, 'x-request-id'),
+		retryable: isRetryableStatus(response.statusCode),
+		retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
+	});
+}
+
+function parseJson(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return undefined;
+	}
+}
+
+async function attemptCompletion(
+	context: IExecuteFunctions,
+	body: CompletionRequestBody,
+	settings: CompletionCallSettings,
+): Promise<CompletionResponse> {
+	const stream = body.stream === true;
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: apiUrl(settings.baseUrl, '/v1/completions'),
+		headers: { Accept: stream ? 'text/event-stream' : 'application/json' },
+		body,
+		json: true,
+		encoding: stream ? 'stream' : 'text',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: settings.timeoutMs,
+	};
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_TYPE,
+			request,
+		)) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw networkFailure(error, settings.signal, settings.timeoutMs);
+	}
+	const requestId = header(response.headers as IDataObject, 'x-request-id');
+	const ok = response.statusCode >= 200 && response.statusCode < 300;
+	if (stream) {
+		const streamBody = response.body as StreamBody;
+		if (!ok) throw statusFailure(response, await readText(streamBody));
+		return await readCompletionStream(streamBody, settings, requestId);
+	}
+	if (!ok) throw statusFailure(response, response.body);
+	const completion = parseJson(response.body) as CompletionResponse | undefined;
+	if (completion === undefined || typeof completion !== 'object' || completion === null) {
+		throw new CompletionFailure({
+			status: response.statusCode,
+			apiMessage: `NanoGPT answered with a body that is not a JSON object: ${String(response.body).slice(0, 200)}`,
+			code: 'INVALID_JSON',
+			requestId,
+			retryable: false,
+		});
+	}
+	if (!Array.isArray(completion.choices) || completion.choices.length === 0) {
+		throw new CompletionFailure({
+			status: response.statusCode,
+			apiMessage: 'NanoGPT answered without any completion choices',
+			code: 'NO_CHOICES',
+			requestId,
+			retryable: false,
+			body: completion,
+		});
+	}
+	return completion;
+}
+
+/** Any failure of one attempt, as a CompletionFailure (unexpected errors included, never rethrown raw). */
+function asCompletionFailure(error: unknown): CompletionFailure {
+	if (error instanceof CompletionFailure) return error;
+	return new CompletionFailure({
+		apiMessage: `Unexpected failure while calling NanoGPT: ${error instanceof Error ? error.message : String(error)}`,
+		code: 'UNEXPECTED',
+		retryable: false,
+	});
+}
+
+/** One completion with retries, pacing, timeouts and cancellation. Throws CompletionFailure. */
+export async function requestCompletion(
+	context: IExecuteFunctions,
+	body: CompletionRequestBody,
+	settings: CompletionCallSettings,
+): Promise<CompletionOutcome> {
+	for (let attempt = 1; ; attempt++) {
+		let failure: CompletionFailure;
+		let streamedText = false;
+		const onText = settings.onText
+			? (text: string) => {
+					streamedText = true;
+					settings.onText?.(text);
+				}
+			: undefined;
+		try {
+			await settings.pacer.acquire(settings.signal);
+			const response = await attemptCompletion(context, body, { ...settings, onText });
+			settings.pacer.onSuccess();
+			return { response, attempts: attempt };
+		} catch (error) {
+			failure = settings.signal?.aborted
+				? networkFailure(error, settings.signal, settings.timeoutMs)
+				: asCompletionFailure(error);
+		}
+		failure.attempts = attempt;
+		const { details } = failure;
+		const wait = details.retryAfterMs ?? backoffDelay(attempt);
+		if (details.retryable && wait > MAX_RETRY_WAIT_MS) {
+			details.apiMessage += ` (Retry-After asks for ${Math.round(wait / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
+			throw failure;
+		}
+		if (details.status === 429) settings.pacer.onRateLimited(wait);
+		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
+		if (!details.retryable || streamedText || attempt > settings.maxRetries || settings.signal?.aborted) {
+			throw failure;
+		}
+		const waited = await sleep(wait, settings.signal).then(
+			() => true,
+			() => false,
+		);
+		if (!waited) throw networkFailure(undefined, settings.signal, settings.timeoutMs);
+	}
+}
