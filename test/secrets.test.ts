@@ -18,6 +18,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
+import { captureN8nLogs, type LoggedEntry } from './support/logCapture';
 import { startEmulator, type Emulator, type Fault } from './support/emulator';
 import { runNode, testCredential, type RunResult } from './support/harness';
 
@@ -36,7 +37,6 @@ const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
 const requireFromCore = (id: string) => require(require.resolve(id, { paths: [n8nCoreDir] }));
 const { Container } = requireFromCore('@n8n/di');
 const { GlobalConfig } = requireFromCore('@n8n/config');
-const { Logger } = requireFromCore('@n8n/backend-common');
 
 const logged: unknown[] = [];
 let restoreLogger: () => void = () => {};
@@ -45,15 +45,8 @@ const consoleSpies: jest.SpyInstance[] = [];
 beforeAll(() => {
 	// Log everything (debug), but into this array instead of a terminal.
 	Container.get(GlobalConfig).logging.level = 'debug';
-	const proto = Logger.prototype as { log: (...args: unknown[]) => void };
-	const original = proto.log;
-	proto.log = function capture(level: unknown, message: unknown, metadata: unknown) {
-		logged.push({ level, message, metadata });
-	};
-	restoreLogger = () => {
-		proto.log = original;
-	};
-	Container.get(Logger); // the root logger registers itself with n8n-workflow's LoggerProxy
+	restoreLogger = captureN8nLogs(logged as LoggedEntry[]).restore;
+	Container.get(requireFromCore('@n8n/backend-common').Logger); // the root logger registers itself with n8n-workflow's LoggerProxy
 	for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 		consoleSpies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push({ console: method, args })));
 	}

@@ -92,8 +92,11 @@ describe('settings', () => {
 	});
 
 	it('reads request options with defaults and bounds', () => {
-		expect(readRequestSettings({})).toEqual({ concurrency: 16, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000 });
-		expect(() => readRequestSettings({ concurrency: 0 })).toThrow(/Concurrency/);
+		expect(readRequestSettings({})).toEqual({ concurrency: 0, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000 });
+		expect(readRequestSettings({ concurrency: 0 }).concurrency).toBe(0);
+		expect(readRequestSettings({ concurrency: '512' }).concurrency).toBe(512);
+		expect(() => readRequestSettings({ concurrency: -1 })).toThrow('Invalid value for "Request Options > Concurrency": must be between 0 and 512, got -1');
+		expect(() => readRequestSettings({ concurrency: 513 })).toThrow(/Concurrency.*between 0 and 512, got 513/);
 		expect(() => readRequestSettings({ maxRetries: 1.5 })).toThrow(/Max Retries/);
 	});
 

@@ -1,7 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { sortedByDisplayName } from './completionField';
 
-export const DEFAULT_CONCURRENCY = 16;
+/** 0 = Auto: the pace sets the throughput; the bound on requests in flight adapts (run/inFlightLimit.ts). */
+export const DEFAULT_CONCURRENCY = 0;
+export const MAX_CONCURRENCY = 512;
 /** Below NanoGPT's documented 25 requests per second per key, with room for clock jitter. */
 export const DEFAULT_REQUESTS_PER_SECOND = 23;
 export const DEFAULT_MAX_RETRIES = 3;
@@ -21,9 +23,9 @@ export const requestOptionsCollection: INodeProperties = {
 			name: 'concurrency',
 			type: 'number',
 			default: DEFAULT_CONCURRENCY,
-			typeOptions: { minValue: 1, maxValue: 256, numberPrecision: 0 },
+			typeOptions: { minValue: 0, maxValue: MAX_CONCURRENCY, numberPrecision: 0 },
 			description:
-				'Most requests in flight at once across all items. Output keeps the input order.',
+				'Most requests in flight at once across all items; 0 means Auto: Requests per Second sets the speed, and the node keeps up to 512 in flight (32 without a rate cap), fewer while NanoGPT reports overload. Output keeps the input order.',
 		},
 		{
 			displayName: 'Requests per Second',

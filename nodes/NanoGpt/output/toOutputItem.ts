@@ -16,7 +16,7 @@ export interface TokenUsage {
 	totalTokens: number | null;
 }
 
-function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
+export function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
 	if (!usage || typeof usage !== 'object') return null;
 	const count = (value: unknown) => (typeof value === 'number' ? value : null);
 	return {

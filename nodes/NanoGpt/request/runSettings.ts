@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { InvalidParameterError, describeValue } from './buildCompletionRequest';
 import {
 	DEFAULT_CONCURRENCY,
+	MAX_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_REQUESTS_PER_SECOND,
 	DEFAULT_STREAM_IDLE_TIMEOUT_S,
@@ -19,6 +20,7 @@ export interface OutputSettings {
 
 /** How the node's requests are sent; read once per execution. */
 export interface RequestSettings {
+	/** 0: Auto. */
 	concurrency: number;
 	requestsPerSecond: number;
 	maxRetries: number;
@@ -74,8 +76,8 @@ export function readOutputSettings(simplify: unknown, options: IDataObject = {})
 export function readRequestSettings(options: IDataObject = {}): RequestSettings {
 	return {
 		concurrency: number(options.concurrency, 'Request Options > Concurrency', DEFAULT_CONCURRENCY, {
-			min: 1,
-			max: 256,
+			min: 0,
+			max: MAX_CONCURRENCY,
 			integer: true,
 		}),
 		requestsPerSecond: number(

@@ -8,10 +8,9 @@ import {
 } from '../request/buildCompletionRequest';
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
-import { RequestPacer } from './requestPacer';
-import { runWithConcurrency } from './runWithConcurrency';
+import { FlowControl } from './flowControl';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import { toErrorJson, toOutputJson } from '../output/toOutputItem';
+import { toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 
 interface CompletionJob {
@@ -137,17 +136,21 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
-	const pacer = new RequestPacer(requestSettings.requestsPerSecond);
+	const flow = new FlowControl(requestSettings, items.length);
 	const streamingToCaller = this.isStreaming?.() ?? false;
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
 		chunks = chunks.then(async () => await this.sendChunk(type, itemIndex, content)).catch(() => undefined);
 	};
+	const logProgress = (failed: boolean) => {
+		const line = flow.progress.onItemDone(failed);
+		if (line) this.logger.info(line);
+	};
+	// Items refused before sending count as done (and failed) for the progress lines.
+	for (let failedEarly = items.length - jobs.length; failedEarly > 0; failedEarly--) logProgress(true);
 	let firstFailure: Error | undefined;
 
-	await runWithConcurrency(jobs, requestSettings.concurrency, async (job) => {
-		if (firstFailure || signal?.aborted) return;
-		const { itemIndex, body, output } = job;
+	const completeItem = async ({ itemIndex, body, output }: CompletionJob) => {
 		const forwardChunks = streamingToCaller && body.stream === true;
 		if (forwardChunks) sendChunk('begin', itemIndex);
 		try {
@@ -156,29 +159,36 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				timeoutMs: requestSettings.timeoutMs,
 				streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
 				maxRetries: requestSettings.maxRetries,
-				pacer,
+				flow,
 				signal,
 				onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
 			});
+			flow.progress.onBilled(toUsage(response.usage), response.x_nanogpt_pricing);
 			if (forwardChunks) sendChunk('end', itemIndex);
 			results[itemIndex] = {
 				json: toOutputJson(response, output, items[itemIndex].json, attempts),
 				pairedItem: { item: itemIndex },
 			};
+			logProgress(false);
 		} catch (error) {
 			const nodeError =
 				error instanceof CompletionFailure
 					? toApiError(this, error, itemIndex, credential.apiKey)
 					: toNodeError(this, error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
+			logProgress(true);
 			if (!continueOnFail) {
 				firstFailure ??= nodeError;
 				return;
 			}
 			errorItem(nodeError, itemIndex, output);
 		}
-	});
+	};
+	await flow.runAll(jobs, completeItem, { signal, shouldStop: () => firstFailure !== undefined });
 	await chunks;
+	const summary = flow.progress.summary();
+	if (flow.progress.isLongRun) this.logger.info(summary);
+	else this.logger.debug(summary);
 
 	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was cancelled');
 	if (firstFailure) throw firstFailure;

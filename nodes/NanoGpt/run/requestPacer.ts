@@ -1,66 +1,133 @@
 import { sleep } from 'n8n-workflow';
 
+/** A Retry-After up to this long is NanoGPT's per-second limit speaking: the pace adapts, nobody else waits. */
+export const SHORT_RETRY_AFTER_MS = 2_000;
+/** The slowest pace the node falls to when the limit is shared with others. */
+export const MIN_REQUESTS_PER_SECOND = 1;
+/** Quiet time after a 429 before the pace starts to climb back towards Requests per Second. */
+export const PROBE_DELAY_MS = 5_000;
 /**
- * Spaces request starts across one node execution: at most `requestsPerSecond`
- * (0 = no cap), and after a 429 nobody starts until its Retry-After has passed; the pace
- * then recovers step by step to a little below the pace that met the 429.
+ * How fast the pace climbs back, as a share of Requests per Second: this much per quiet second,
+ * and faster the longer it stays quiet (a quadratic term of the same size every two seconds), so a
+ * share another client gave up is taken back within seconds, while a share still taken costs only
+ * the occasional 429.
+ */
+export const PROBE_STEP_PER_SECOND = 1 / 25;
+/**
+ * The pace after a 429 stays this much under the share: at exactly the share, starts a few
+ * milliseconds late or early put one start too many into some second, and NanoGPT refuses it.
+ */
+export const SHARE_MARGIN = 0.985;
+/** NanoGPT counts requests per key in a sliding one-second window. */
+const LIMIT_WINDOW_MS = 1_000;
+/** A start that came late (a busy event loop) lets the next ones catch up by at most this much. */
+const MAX_CATCH_UP_MS = 100;
+
+/**
+ * Spaces the starts of one node run's requests (first attempts and retries alike).
+ *
+ * With a cap (Requests per Second > 0), starts are spaced at the current pace. A 429 tells the
+ * node how much of NanoGPT's per-key limit is left for it: the requests NanoGPT admitted from
+ * this run in the second before the refused one started. The pace drops to that share at once,
+ * but at most by half, and once per second, not once per 429 of a burst. After PROBE_DELAY_MS
+ * without a 429 it climbs back towards the cap, so that a share freed by another client is taken
+ * up again. Only a Retry-After longer than SHORT_RETRY_AFTER_MS holds back every start.
+ * Without a cap there is no pace to adapt: every 429 holds back every start until its Retry-After.
  */
 export class RequestPacer {
-	private nextStartAt = 0;
+	/** The slot the last start was booked in: its start time, or earlier when it started late. */
+	private lastSlotAt: number | undefined;
 	private pausedUntil = 0;
-	private currentRate: number;
-	/** The pace it recovers to: a little below the one that last met a 429. */
-	private ceiling: number;
+	/** The pace set by the last 429, and when; the current pace climbs from it. */
+	private shareRate: number;
+	private lastCutAt = -Infinity;
+	/** Start times of recent attempts, and of those NanoGPT refused with 429 (oldest first). */
+	private recentStarts: number[] = [];
+	private recentRejections: number[] = [];
+	private queue: Promise<void> = Promise.resolve();
 
 	constructor(
-		private readonly requestsPerSecond: number,
+		readonly requestsPerSecond: number,
 		private readonly now: () => number = () => Date.now(),
 	) {
-		this.currentRate = requestsPerSecond;
-		this.ceiling = requestsPerSecond;
+		this.shareRate = requestsPerSecond;
 	}
 
+	/** Requests per second allowed right now (0: no cap). */
 	get rate(): number {
-		return this.currentRate;
+		const cap = this.requestsPerSecond;
+		if (cap <= 0 || this.shareRate >= cap) return cap;
+		const quietSeconds = Math.max(0, this.now() - this.lastCutAt - PROBE_DELAY_MS) / 1000;
+		const climb = quietSeconds + (quietSeconds * quietSeconds) / 2;
+		return Math.min(cap, this.shareRate + cap * PROBE_STEP_PER_SECOND * climb);
 	}
 
-	/** Books the next start slot and returns how long to wait for it. */
-	reserve(): number {
+	/** Milliseconds until the next request may start (0: now). */
+	delayUntilNextStart(): number {
 		const now = this.now();
-		const start = Math.max(now, this.nextStartAt, this.pausedUntil);
-		if (this.currentRate > 0) this.nextStartAt = start + 1000 / this.currentRate;
-		return start - now;
+		const rate = this.rate;
+		const paced = rate > 0 && this.lastSlotAt !== undefined ? this.lastSlotAt + 1000 / rate : -Infinity;
+		return Math.max(0, paced - now, this.pausedUntil - now);
 	}
 
-	/** Waits for a start slot; rejects when the signal aborts. */
-	async acquire(signal?: AbortSignal): Promise<void> {
-		for (;;) {
-			const wait = this.reserve();
-			if (wait <= 0) return;
-			await sleep(wait, signal);
-			signal?.throwIfAborted();
-			if (this.now() >= this.pausedUntil) return;
-		}
+	/** Books a start now. */
+	recordStart(): void {
+		const now = this.now();
+		const rate = this.rate;
+		const due = rate > 0 && this.lastSlotAt !== undefined ? this.lastSlotAt + 1000 / rate : now;
+		this.lastSlotAt = Math.min(now, Math.max(due, now - MAX_CATCH_UP_MS));
+		this.recentStarts.push(now);
+		this.forgetBefore(now - 2 * LIMIT_WINDOW_MS);
 	}
 
 	/**
-	 * A 429 arrived: hold every start until `waitMs` from now and slow the pace, once per pause:
-	 * the requests already in flight that get 429s in the same burst do not slow it again.
+	 * Waits until a request may start and books it. Callers are served in order; a change of pace
+	 * (a 429) applies to those already waiting. Rejects when the signal aborts.
 	 */
-	onRateLimited(waitMs: number): void {
+	async acquire(signal?: AbortSignal): Promise<void> {
+		const turn = this.queue.then(async () => {
+			for (;;) {
+				signal?.throwIfAborted();
+				const wait = this.delayUntilNextStart();
+				if (wait <= 0) break;
+				await sleep(wait, signal);
+			}
+			this.recordStart();
+		});
+		// The next caller waits for this turn whether it succeeds or is aborted.
+		this.queue = turn.catch(() => undefined);
+		await turn;
+	}
+
+	/**
+	 * A 429 arrived for the attempt that started at `startedAt`; `waitMs` is its Retry-After (or the
+	 * backoff when it had none).
+	 */
+	onRateLimited(waitMs: number, startedAt: number = this.now()): void {
 		const now = this.now();
-		const alreadyPaused = now < this.pausedUntil;
-		this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
-		if (this.requestsPerSecond > 0 && !alreadyPaused) {
-			const floor = this.requestsPerSecond / 4;
-			this.ceiling = Math.max(floor, this.currentRate * 0.92);
-			this.currentRate = Math.max(floor, this.ceiling * 0.8);
+		this.recentRejections.push(startedAt);
+		this.recentRejections.sort((a, b) => a - b);
+		this.forgetBefore(now - 2 * LIMIT_WINDOW_MS);
+		if (this.requestsPerSecond <= 0 || waitMs > SHORT_RETRY_AFTER_MS) {
+			this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+		}
+		if (this.requestsPerSecond > 0 && now - this.lastCutAt >= LIMIT_WINDOW_MS) {
+			// What NanoGPT let through from this run in its window is the share of the limit left to it.
+			// This run's clock is not NanoGPT's: half a start interval of slack keeps a start at the
+			// window's edge in the count. A run that has only just started has no record of its share
+			// yet, so a cut at most halves the pace.
+			const rate = this.rate;
+			const windowStart = startedAt - LIMIT_WINDOW_MS - 500 / rate;
+			const inWindow = (time: number) => time > windowStart && time <= startedAt;
+			const admitted =
+				this.recentStarts.filter(inWindow).length - this.recentRejections.filter(inWindow).length;
+			this.shareRate = Math.min(rate, Math.max(MIN_REQUESTS_PER_SECOND, admitted * SHARE_MARGIN, rate / 2));
+			this.lastCutAt = now;
 		}
 	}
 
-	onSuccess(): void {
-		if (this.currentRate < this.ceiling) {
-			this.currentRate = Math.min(this.ceiling, this.currentRate + this.requestsPerSecond / 20);
-		}
+	private forgetBefore(time: number): void {
+		while (this.recentStarts.length > 0 && this.recentStarts[0] <= time) this.recentStarts.shift();
+		while (this.recentRejections.length > 0 && this.recentRejections[0] <= time) this.recentRejections.shift();
 	}
 }

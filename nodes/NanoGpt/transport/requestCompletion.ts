@@ -2,22 +2,37 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullR
 import { sleep } from 'n8n-workflow';
 import type { CompletionResponse } from '../output/toOutputItem';
 import type { CompletionRequestBody } from '../request/buildCompletionRequest';
-import type { RequestPacer } from '../run/requestPacer';
 import { CompletionFailure, parseErrorBody } from './completionFailure';
 import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
 import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
 import { networkFailure } from './networkFailure';
 import {
 	MAX_RETRY_WAIT_MS,
-	backoffDelay,
 	isRetryableStatus,
 	parseRetryAfter,
+	retryDelay,
 } from './retryPolicy';
+
+/** How an attempt ended, for the run's pacing: no failure is a completion. */
+export interface AttemptOutcome {
+	failure?: CompletionFailure;
+	/** When the attempt started (Date.now()). */
+	startedAt: number;
+	/** The wait before a retry: Retry-After when the answer had one, else the backoff. */
+	retryAfterMs?: number;
+}
+
+/** The run's side of each attempt: start slots for retries, and what every attempt taught. */
+export interface AttemptFlow {
+	/** Waits for a start slot for a retry; the first attempt got its slot when the item was started. */
+	beforeRetry(signal?: AbortSignal): Promise<void>;
+	afterAttempt(outcome: AttemptOutcome): void;
+}
 
 export interface CompletionCallSettings extends StreamReadSettings {
 	baseUrl: string;
 	maxRetries: number;
-	pacer: RequestPacer;
+	flow: AttemptFlow;
 }
 
 export interface CompletionOutcome {
@@ -128,6 +143,12 @@ export async function requestCompletion(
 	body: CompletionRequestBody,
 	settings: CompletionCallSettings,
 ): Promise<CompletionOutcome> {
+	const { flow, signal } = settings;
+	const cancelled = (attempts: number) => {
+		const failure = networkFailure(undefined, signal, settings.timeoutMs);
+		failure.attempts = attempts;
+		return failure;
+	};
 	for (let attempt = 1; ; attempt++) {
 		let failure: CompletionFailure;
 		let streamedText = false;
@@ -137,32 +158,36 @@ export async function requestCompletion(
 					settings.onText?.(text);
 				}
 			: undefined;
+		const startedAt = Date.now();
 		try {
-			await settings.pacer.acquire(settings.signal);
 			const response = await attemptCompletion(context, body, { ...settings, onText });
-			settings.pacer.onSuccess();
+			flow.afterAttempt({ startedAt });
 			return { response, attempts: attempt };
 		} catch (error) {
-			failure = settings.signal?.aborted
-				? networkFailure(error, settings.signal, settings.timeoutMs)
-				: asCompletionFailure(error);
+			failure = signal?.aborted ? networkFailure(error, signal, settings.timeoutMs) : asCompletionFailure(error);
 		}
 		failure.attempts = attempt;
 		const { details } = failure;
-		const wait = details.retryAfterMs ?? backoffDelay(attempt);
-		if (details.retryable && wait > MAX_RETRY_WAIT_MS) {
-			details.apiMessage += ` (Retry-After asks for ${Math.round(wait / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
+		const askedFor = details.retryAfterMs ?? 0;
+		if (details.retryable && askedFor > MAX_RETRY_WAIT_MS) {
+			details.apiMessage += ` (Retry-After asks for ${Math.round(askedFor / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
 			throw failure;
 		}
-		if (details.status === 429) settings.pacer.onRateLimited(wait);
+		const wait = retryDelay(details.retryAfterMs, attempt);
+		flow.afterAttempt({ failure, startedAt, retryAfterMs: wait });
 		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
-		if (!details.retryable || streamedText || attempt > settings.maxRetries || settings.signal?.aborted) {
+		if (!details.retryable || streamedText || attempt > settings.maxRetries || signal?.aborted) {
 			throw failure;
 		}
-		const waited = await sleep(wait, settings.signal).then(
+		const waited = await sleep(wait, signal).then(
 			() => true,
 			() => false,
 		);
-		if (!waited) throw networkFailure(undefined, settings.signal, settings.timeoutMs);
+		if (!waited) throw cancelled(attempt);
+		try {
+			await flow.beforeRetry(signal);
+		} catch {
+			throw cancelled(attempt);
+		}
 	}
 }

@@ -40,6 +40,18 @@ export function parseRetryAfter(header: unknown, now: number = Date.now()): numb
 	return Math.max(0, date - now);
 }
 
+/** Most added to a Retry-After, so that items refused together do not all come back at the same moment. */
+export const RETRY_AFTER_JITTER_MS = 250;
+
+/**
+ * The wait before retrying after failed attempt `attempt`: at least the Retry-After when the answer
+ * had one (plus up to a quarter of it, at most RETRY_AFTER_JITTER_MS), else the backoff.
+ */
+export function retryDelay(retryAfterMs: number | undefined, attempt: number, random: () => number = Math.random): number {
+	if (retryAfterMs === undefined) return backoffDelay(attempt, random);
+	return Math.round(retryAfterMs + random() * Math.min(RETRY_AFTER_JITTER_MS, retryAfterMs / 4));
+}
+
 /** Exponential backoff with jitter for the wait after failed attempt `attempt` (1-based). */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
 	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));

@@ -1,0 +1,104 @@
+import { completionTextFor, startEmulator, type Emulator, type RecordedRequest } from '../support/emulator';
+import { captureN8nLogs, type LoggedEntry } from '../support/logCapture';
+import { MODEL, prompts, runCompletion, startCompletion } from './nodeRun';
+
+let emulator: Emulator;
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterEach(() => {
+	emulator.reset();
+	emulator.setLatency(0);
+	emulator.setRateLimit(undefined);
+});
+afterAll(async () => await emulator.close());
+
+const completionRequests = (): RecordedRequest[] => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
+
+/**
+ * Requests NanoGPT admitted (200) in each full 1 s window after the first second, from the first
+ * start until the last item was first sent (after it only retries are left to send).
+ */
+function admittedPerWindow(requests: RecordedRequest[]): number[] {
+	const admitted = requests.filter((request) => request.status === 200).map((request) => request.startedAt);
+	const first = Math.min(...requests.map((request) => request.startedAt));
+	const firstSends = new Map<string, number>();
+	for (const request of requests) {
+		const prompt = (request.body as { prompt: string }).prompt;
+		firstSends.set(prompt, Math.min(firstSends.get(prompt) ?? Infinity, request.startedAt));
+	}
+	const last = Math.max(...firstSends.values());
+	const counts: number[] = [];
+	for (let window = first + 1000; window + 1000 <= last; window += 1000) {
+		counts.push(admitted.filter((start) => start >= window && start < window + 1000).length);
+	}
+	return counts;
+}
+
+describe('throughput with default request options at real latencies (n8n-core, emulator)', () => {
+	it('1.5 s per completion under a 20 req/s limit: more than 16 in flight, the limit used, nothing lost', async () => {
+		emulator.setLatency(1500);
+		emulator.setRateLimit({ requestsPerSecond: 20, retryAfterSeconds: 1 });
+		const logs: LoggedEntry[] = [];
+		const capture = captureN8nLogs(logs);
+		const items = prompts(260, 'Throughput row');
+		let result;
+		try {
+			result = await runCompletion({ emulator, items, continueOnFail: true });
+		} finally {
+			capture.restore();
+		}
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(items.length);
+		result.items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json.error).toBeUndefined();
+			expect(item.json.text).toBe(completionTextFor({ model: MODEL, prompt: items[index].prompt }).text);
+		});
+		// Little's law: 20 req/s x 1.5 s = 30 in flight; the old fixed Concurrency held it at 16.
+		expect(emulator.stats.maxInFlight).toBeGreaterThan(16);
+		const windows = admittedPerWindow(completionRequests());
+		expect(windows.length).toBeGreaterThanOrEqual(10);
+		for (const count of windows) expect(count).toBeGreaterThanOrEqual(19);
+
+		const messages = logs.map((entry) => String(entry.message));
+		const progress = messages.filter((message) => message.startsWith('NanoGPT progress: '));
+		expect(progress.length).toBeGreaterThanOrEqual(1);
+		expect(progress[0]).toMatch(/^NanoGPT progress: \d+ of 260 items done, [\d.]+ req\/s, \d+ in flight, \d+ retries, 0 failed, about .+ left$/);
+		const summary = logs.find((entry) => String(entry.message).startsWith('NanoGPT run finished: '));
+		expect(summary?.level).toBe('info');
+		const sent = completionRequests().length;
+		expect(summary?.message).toMatch(new RegExp(`^NanoGPT run finished: 260 items, 0 failed, in .+; ${sent} requests sent \\(${sent - 260} retries\\)`));
+		const billed = completionRequests().filter((request) => request.status === 200).length;
+		expect(billed).toBe(260);
+		// Counts only: no prompt, no completion text, no key.
+		const everything = JSON.stringify(logs);
+		expect(everything).not.toContain('Throughput row');
+		expect(everything).not.toContain('Completion ');
+		expect(everything).not.toContain(emulator.apiKey);
+	}, 60_000);
+
+	it('two node runs on one key share the limit: every item of both comes out, in order', async () => {
+		emulator.setLatency(1000);
+		emulator.setRateLimit({ requestsPerSecond: 25, retryAfterSeconds: 1 });
+		const first = prompts(150, 'Run A');
+		const second = prompts(150, 'Run B');
+		const [a, b] = await Promise.all([
+			startCompletion({ emulator, items: first, continueOnFail: true }).result,
+			startCompletion({ emulator, items: second, continueOnFail: true }).result,
+		]);
+		for (const [run, items] of [
+			[a, first],
+			[b, second],
+		] as const) {
+			expect(run.error).toBeUndefined();
+			expect(run.items).toHaveLength(150);
+			run.items.forEach((item, index) => {
+				expect(item.pairedItem).toEqual({ item: index });
+				expect(item.json.error).toBeUndefined();
+				expect(item.json.text).toBe(completionTextFor({ model: MODEL, prompt: items[index].prompt }).text);
+			});
+		}
+		expect(emulator.stats.byStatus[200]).toBe(300);
+	}, 60_000);
+});
