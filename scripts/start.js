@@ -94,12 +94,7 @@ async function main() {
 		log('Importing the NanoGPT credential and the example workflows ...');
 		await inst.importCredentials([ex.credential({ apiKey, baseUrl })]);
 		const workflows = ex.allExamples().map((wf) => {
-			let w = wf.id === ex.loadExample('enrich').id
-				? ex.localizeEnrich(wf, {
-						inputFile: path.join(examplesDir, 'products.csv'),
-						outputFile: path.join(fs.realpathSync(outputDir), 'products-enriched.csv'),
-					})
-				: wf;
+			let w = ex.localizeFiles(wf, { inputDir: examplesDir, outputDir: fs.realpathSync(outputDir) });
 			if (!emulator) w = ex.withModel(w, model);
 			return w;
 		});

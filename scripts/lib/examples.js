@@ -15,6 +15,7 @@ const EXAMPLES = {
 	scheduled: 'scheduled-pipeline.json',
 	chat: 'streaming-chat.json',
 	webhook: 'webhook-api.json',
+	categories: 'category-blurbs.json',
 };
 
 function loadExample(key) {
@@ -32,12 +33,27 @@ function nodeByName(wf, name) {
 	return node;
 }
 
-/** Points the spreadsheet example at a local input CSV and output file. */
-function localizeEnrich(wf, { inputFile, outputFile }) {
+/**
+ * Points a spreadsheet example's Read/Write Files from Disk nodes at local folders: it reads its CSV
+ * (by file name) from `inputDir` and writes its output file (by file name) into `outputDir`.
+ * Workflows without file nodes are returned unchanged.
+ */
+function localizeFiles(wf, { inputDir, outputDir }) {
 	const copy = JSON.parse(JSON.stringify(wf));
-	nodeByName(copy, 'Read products.csv').parameters.fileSelector = inputFile;
-	nodeByName(copy, 'Write enriched CSV').parameters.fileName = outputFile;
+	for (const node of copy.nodes.filter((n) => n.type === 'n8n-nodes-base.readWriteFile')) {
+		if (node.parameters.operation === 'write') {
+			node.parameters.fileName = path.join(outputDir, path.basename(node.parameters.fileName));
+		} else {
+			node.parameters.fileSelector = path.join(inputDir, path.basename(node.parameters.fileSelector));
+		}
+	}
 	return copy;
+}
+
+/** The file a localized spreadsheet example writes. */
+function outputFileOf(wf) {
+	const writer = wf.nodes.find((n) => n.type === 'n8n-nodes-base.readWriteFile' && n.parameters.operation === 'write');
+	return writer && writer.parameters.fileName;
 }
 
 /** Sets the model id (mode "id") of every NanoGPT node of a workflow. */
@@ -103,7 +119,8 @@ module.exports = {
 	loadExample,
 	allExamples,
 	nodeByName,
-	localizeEnrich,
+	localizeFiles,
+	outputFileOf,
 	withModel,
 	credential,
 	parseCsv,

@@ -174,16 +174,16 @@ async function main() {
 	const outputDir = path.join(app.userFolder, 'output');
 	fs.mkdirSync(outputDir);
 	app.extraEnv.N8N_RESTRICT_FILE_ACCESS_TO += `;${outputDir}`;
-	const enrichOut = path.join(outputDir, 'products-enriched.csv');
-	const enrichWf = ex.localizeEnrich(ex.loadExample('enrich'), {
-		inputFile: fs.realpathSync(path.join(REPO, 'examples', 'products.csv')),
-		outputFile: enrichOut,
-	});
+	const localFiles = { inputDir: fs.realpathSync(path.join(REPO, 'examples')), outputDir };
+	const enrichWf = ex.localizeFiles(ex.loadExample('enrich'), localFiles);
+	const enrichOut = ex.outputFileOf(enrichWf);
+	const categoriesWf = ex.localizeFiles(ex.loadExample('categories'), localFiles);
 	const needMain = ['cli', 'streaming', 'tool', 'editor'].some(want);
-	const importOk = needMain && await suite.case('setup: import the credential, the four examples and the fixtures', async () => {
+	const importOk = needMain && await suite.case('setup: import the credential, the five examples and the fixtures', async () => {
 		await app.importCredentials([credential]);
 		await app.importWorkflows([
 			enrichWf,
+			categoriesWf,
 			ex.loadExample('scheduled'),
 			ex.loadExample('chat'),
 			ex.loadExample('webhook'),
@@ -241,6 +241,45 @@ async function main() {
 				});
 				const flat = JSON.stringify(r.run);
 				assert.ok(!flat.includes(emu.apiKey), 'the API key appears nowhere in the run');
+			});
+
+			await suite.case('cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)', async () => {
+				emu.reset();
+				const r = await app.execute(categoriesWf.id);
+				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
+				assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
+				const csvRows = ex.parseCsv(fs.readFileSync(path.join(REPO, 'examples', 'catalogue.csv'), 'utf8'));
+				const categories = [...new Set(csvRows.map((row) => row.category))];
+				assert.equal(csvRows.length, 120);
+				assert.equal(categories.length, 6);
+				const reqs = completionRequests(emu);
+				assert.equal(reqs.length, 6, 'one request per distinct prompt');
+				const items = n8n.nodeItems(r.run, 'NanoGPT');
+				assert.equal(items.length, 120, 'one output item per row');
+				let cost = 0;
+				items.forEach((item, i) => {
+					assert.deepEqual(item.pairedItem, { item: i });
+					const row = csvRows[i];
+					assert.equal(item.json.sku, row.sku, `row ${i} in order`);
+					const blurb = item.json.blurb;
+					const req = reqs.find((q) => q.body.prompt.includes(` our ${row.category} range`));
+					assert.ok(req, `a request for ${row.category}`);
+					assert.equal(blurb.text, completionTextFor(req.body).text);
+					const first = csvRows.findIndex((other) => other.category === row.category);
+					if (i === first) {
+						assert.equal(blurb.reusedFrom, undefined);
+						cost += blurb.cost.amount;
+					} else {
+						assert.equal(blurb.reusedFrom, first, `row ${i} reuses row ${first}`);
+						assert.equal(blurb.usage, undefined);
+						assert.equal(blurb.cost, undefined);
+					}
+				});
+				const usage = JSON.parse((await n8n.httpGet(`${emu.baseUrl}/v1/usage`, { headers: { authorization: apiHeader } })).body);
+				assert.ok(cost > 0 && Math.abs(usage.cost_usd - cost) < 1e-9, `cost in the output ${cost} = cost billed ${usage.cost_usd}`);
+				const written = ex.parseCsv(fs.readFileSync(ex.outputFileOf(categoriesWf), 'utf8').replace(/^\uFEFF/, ''));
+				assert.equal(written.length, 120);
+				assert.equal(written.filter((w) => w.request === 'sent').length, 6);
 			});
 
 			await suite.case('cli: "Scheduled pipeline" writes one briefing per topic into the digest', async () => {

@@ -34,10 +34,21 @@ describe('response mapping', () => {
 
 	it('keeps input fields and puts the result under the output field; raw when not simplified', () => {
 		const settings = readOutputSettings(false, { includeInputFields: true, outputField: 'ai' });
-		expect(toOutputJson(response, settings, { sku: 'A1' }, 1)).toEqual({ sku: 'A1', ai: response });
+		expect(toOutputJson(response, settings, { sku: 'A1' }, { attempts: 1 })).toEqual({ sku: 'A1', ai: response });
 		const simplified = readOutputSettings(true, {});
-		expect(toOutputJson(response, simplified, { sku: 'A1' }, 3)).toMatchObject({ text: '  Hi there \n', attempts: 3 });
-		expect(toOutputJson(response, simplified, {}, 1)).not.toHaveProperty('attempts');
+		expect(toOutputJson(response, simplified, { sku: 'A1' }, { attempts: 3 })).toMatchObject({ text: '  Hi there \n', attempts: 3 });
+		expect(toOutputJson(response, simplified, {}, { attempts: 1 })).not.toHaveProperty('attempts');
+	});
+
+	it('an item that reused another item\'s request says which, and carries neither usage nor cost', () => {
+		const simplified = readOutputSettings(true, { includeInputFields: true, outputField: 'ai' });
+		const sent = toOutputJson(response, simplified, { row: 1 }, { attempts: 1 });
+		const reused = toOutputJson(response, simplified, { row: 2 }, { reusedFrom: 0 });
+		expect(sent.ai).toMatchObject({ usage: expect.any(Object), cost: expect.any(Object) });
+		const { usage: _usage, cost: _cost, ...shared } = sent.ai as Record<string, unknown>;
+		expect(reused).toEqual({ row: 2, ai: { ...shared, reusedFrom: 0 } });
+		// Raw output is the body as NanoGPT sent it, repeated.
+		expect(toOutputJson(response, readOutputSettings(false, {}), {}, { reusedFrom: 0 })).toBe(response);
 	});
 
 	it('builds error items with status, request ID and attempts', () => {
@@ -92,7 +103,9 @@ describe('settings', () => {
 	});
 
 	it('reads request options with defaults and bounds', () => {
-		expect(readRequestSettings({})).toEqual({ concurrency: 0, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000 });
+		expect(readRequestSettings({})).toEqual({ concurrency: 0, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000, reuseIdenticalRequests: false });
+		expect(readRequestSettings({ reuseIdenticalRequests: "true" }).reuseIdenticalRequests).toBe(true);
+		expect(() => readRequestSettings({ reuseIdenticalRequests: "yes" })).toThrow('Invalid value for "Request Options > Reuse Identical Requests": must be true or false, got "yes"');
 		expect(readRequestSettings({ concurrency: 0 }).concurrency).toBe(0);
 		expect(readRequestSettings({ concurrency: '512' }).concurrency).toBe(512);
 		expect(() => readRequestSettings({ concurrency: -1 })).toThrow('Invalid value for "Request Options > Concurrency": must be between 0 and 512, got -1');

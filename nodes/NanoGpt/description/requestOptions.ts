@@ -54,6 +54,15 @@ export const requestOptionsCollection: INodeProperties = {
 			description: 'Milliseconds to wait for a response to each attempt before it counts as failed',
 		},
 		{
+			displayName: 'Reuse Identical Requests',
+			name: 'reuseIdenticalRequests',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether items whose final requests are identical (same model, prompt and options after expressions) share one request in this run. Each item still gets its own output; only the item whose request was sent carries usage and cost.',
+			hint: 'With a Temperature above 0, identical prompts then get the same text instead of one text each',
+		},
+		{
 			displayName: 'Stream Idle Timeout',
 			name: 'streamIdleTimeout',
 			type: 'number',

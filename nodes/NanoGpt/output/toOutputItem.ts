@@ -48,33 +48,48 @@ export function toSimplifiedCompletion(
 	return result;
 }
 
-/** The output item's JSON for one successful completion. Pure. */
+/** How the item got its completion: the attempts its request took, or the item whose request it reused. */
+export type CompletionSource = { attempts: number; reusedFrom?: undefined } | { reusedFrom: number; attempts?: undefined };
+
+/**
+ * The output item's JSON for one successful completion. An item that reused another item's
+ * request says so and carries no usage or cost, so sums over the output are what was billed. Pure.
+ */
 export function toOutputJson(
 	response: CompletionResponse,
 	settings: OutputSettings,
 	input: IDataObject,
-	attempts: number,
+	source: CompletionSource,
 ): IDataObject {
 	let result: IDataObject;
 	if (settings.simplify) {
 		result = toSimplifiedCompletion(response, settings);
-		if (attempts > 1) result.attempts = attempts;
+		if (source.reusedFrom !== undefined) {
+			delete result.usage;
+			delete result.cost;
+			result.reusedFrom = source.reusedFrom;
+		} else if (source.attempts > 1) result.attempts = source.attempts;
 	} else {
 		result = response;
 	}
 	return settings.includeInputFields ? { ...input, [settings.outputField]: result } : result;
 }
 
-/** The output item's JSON for a failed item under Continue On Fail. Pure. */
+/**
+ * The output item's JSON for a failed item under Continue On Fail; `reusedFrom` names the item whose
+ * failed request this item shared. Pure.
+ */
 export function toErrorJson(
 	error: { message: string; description?: string | null; context?: IDataObject },
 	settings: Pick<OutputSettings, 'includeInputFields'> | undefined,
 	input: IDataObject,
+	reusedFrom?: number,
 ): IDataObject {
 	const details: IDataObject = { error: error.message };
 	if (error.description) details.description = error.description;
 	for (const key of ['httpCode', 'requestId', 'attempts', 'partialText', 'parameter']) {
 		if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
+	if (reusedFrom !== undefined) details.reusedFrom = reusedFrom;
 	return settings?.includeInputFields ? { ...input, ...details } : details;
 }

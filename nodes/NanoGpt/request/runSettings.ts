@@ -26,6 +26,8 @@ export interface RequestSettings {
 	maxRetries: number;
 	timeoutMs: number;
 	streamIdleTimeoutMs: number;
+	/** Send identical final request bodies once per run. */
+	reuseIdenticalRequests: boolean;
 }
 
 function flag(value: unknown, parameter: string, fallback: boolean): boolean {
@@ -103,5 +105,6 @@ export function readRequestSettings(options: IDataObject = {}): RequestSettings 
 				DEFAULT_STREAM_IDLE_TIMEOUT_S,
 				{ min: 0.1 },
 			),
+		reuseIdenticalRequests: flag(options.reuseIdenticalRequests, 'Request Options > Reuse Identical Requests', false),
 	};
 }

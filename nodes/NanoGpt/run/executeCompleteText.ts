@@ -9,6 +9,7 @@ import {
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
 import { FlowControl } from './flowControl';
+import { groupIdenticalRequests } from './reuseIdenticalRequests';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
 import { toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
@@ -98,8 +99,16 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[] = new Array(items.length);
-	const errorItem = (error: Error & { description?: string | null; context?: IDataObject }, itemIndex: number, output?: OutputSettings) => {
-		results[itemIndex] = { json: toErrorJson(error, output, items[itemIndex].json), pairedItem: { item: itemIndex } };
+	const errorItem = (
+		error: Error & { description?: string | null; context?: IDataObject },
+		itemIndex: number,
+		output?: OutputSettings,
+		reusedFrom?: number,
+	) => {
+		results[itemIndex] = {
+			json: toErrorJson(error, output, items[itemIndex].json, reusedFrom),
+			pairedItem: { item: itemIndex },
+		};
 	};
 	const failEveryItem = (error: Error) => {
 		if (!continueOnFail) throw error;
@@ -134,6 +143,10 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		}
 	}
 
+	const { toSend, reusers } = requestSettings.reuseIdenticalRequests
+		? groupIdenticalRequests(jobs)
+		: { toSend: jobs, reusers: new Map<number, CompletionJob[]>() };
+
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
 	const flow = new FlowControl(requestSettings, items.length);
@@ -166,25 +179,34 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			flow.progress.onBilled(toUsage(response.usage), response.x_nanogpt_pricing);
 			if (forwardChunks) sendChunk('end', itemIndex);
 			results[itemIndex] = {
-				json: toOutputJson(response, output, items[itemIndex].json, attempts),
+				json: toOutputJson(response, output, items[itemIndex].json, { attempts }),
 				pairedItem: { item: itemIndex },
 			};
 			logProgress(false);
+			for (const reuser of reusers.get(itemIndex) ?? []) {
+				results[reuser.itemIndex] = {
+					json: toOutputJson(response, reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }),
+					pairedItem: { item: reuser.itemIndex },
+				};
+				logProgress(false);
+			}
 		} catch (error) {
 			const nodeError =
 				error instanceof CompletionFailure
 					? toApiError(this, error, itemIndex, credential.apiKey)
 					: toNodeError(this, error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
-			logProgress(true);
+			const sharers = reusers.get(itemIndex) ?? [];
+			for (let done = 0; done <= sharers.length; done++) logProgress(true);
 			if (!continueOnFail) {
 				firstFailure ??= nodeError;
 				return;
 			}
 			errorItem(nodeError, itemIndex, output);
+			for (const reuser of sharers) errorItem(nodeError, reuser.itemIndex, reuser.output, itemIndex);
 		}
 	};
-	await flow.runAll(jobs, completeItem, { signal, shouldStop: () => firstFailure !== undefined });
+	await flow.runAll(toSend, completeItem, { signal, shouldStop: () => firstFailure !== undefined });
 	await chunks;
 	const summary = flow.progress.summary();
 	if (flow.progress.isLongRun) this.logger.info(summary);

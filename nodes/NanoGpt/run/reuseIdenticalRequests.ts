@@ -1,0 +1,45 @@
+import { createHash } from 'crypto';
+import type { CompletionRequestBody } from '../request/buildCompletionRequest';
+
+/** JSON with object keys sorted, so that equal bodies give equal text whatever the key order. */
+function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (typeof value === 'object' && value !== null) {
+		const entries = Object.keys(value)
+			.sort()
+			.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+		return `{${entries.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+/** A short fingerprint of a request body: a hash, not a copy of the prompt. Pure. */
+export function requestFingerprint(body: CompletionRequestBody): string {
+	return createHash('sha256').update(canonicalJson(body)).digest('base64');
+}
+
+/**
+ * Splits jobs into those to send and those that reuse an earlier job's request: the first job of
+ * each identical final request body is sent; `reusers` maps its item index to the jobs that reuse it.
+ * Only one fingerprint per distinct body is kept. Pure.
+ */
+export function groupIdenticalRequests<Job extends { itemIndex: number; body: CompletionRequestBody }>(
+	jobs: Job[],
+): { toSend: Job[]; reusers: Map<number, Job[]> } {
+	const firstByFingerprint = new Map<string, number>();
+	const toSend: Job[] = [];
+	const reusers = new Map<number, Job[]>();
+	for (const job of jobs) {
+		const fingerprint = requestFingerprint(job.body);
+		const source = firstByFingerprint.get(fingerprint);
+		if (source === undefined) {
+			firstByFingerprint.set(fingerprint, job.itemIndex);
+			toSend.push(job);
+			continue;
+		}
+		const list = reusers.get(source);
+		if (list) list.push(job);
+		else reusers.set(source, [job]);
+	}
+	return { toSend, reusers };
+}

@@ -1,0 +1,162 @@
+import type { StructuredChunk } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { MODEL, completeParameters, runCompletion } from './nodeRun';
+
+let emulator: Emulator;
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterEach(() => emulator.reset());
+afterAll(async () => await emulator.close());
+
+const CATEGORIES = ['mugs', 'lamps', 'chairs', 'desks', 'plants', 'rugs'];
+/** 120 rows whose prompt only depends on their category: 6 distinct requests. */
+const rows = Array.from({ length: 120 }, (_, index) => ({ sku: `SKU-${index}`, category: CATEGORIES[(index * 7) % 6] }));
+const categoryPrompt = '={{ "Write a tagline for our " + $json.category + " range" }}';
+const reuse = (extra: Record<string, unknown> = {}) =>
+	completeParameters({ prompt: categoryPrompt, requestOptions: { reuseIdenticalRequests: true }, ...extra });
+const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
+const promptOf = (category: string) => `Write a tagline for our ${category} range`;
+const firstIndexOf = (category: string) => rows.findIndex((row) => row.category === category);
+
+async function billedCost(): Promise<number> {
+	const response = await fetch(`${emulator.baseUrl}/v1/usage`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
+	return ((await response.json()) as { cost_usd: number }).cost_usd;
+}
+
+describe('Reuse Identical Requests (n8n-core, emulator)', () => {
+	it('sends 120 rows with 6 distinct prompts as 6 requests, and outputs 120 paired items in order', async () => {
+		const { items, error } = await runCompletion({
+			emulator,
+			items: rows,
+			parameters: reuse({ options: { includeInputFields: true } }),
+		});
+		expect(error).toBeUndefined();
+		expect(completionRequests()).toHaveLength(6);
+		expect(new Set(completionRequests().map((request) => (request.body as { prompt: string }).prompt))).toEqual(
+			new Set(CATEGORIES.map(promptOf)),
+		);
+		expect(items).toHaveLength(120);
+		items.forEach((item, index) => {
+			const row = rows[index];
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toMatchObject(row);
+			const result = item.json.completion as Record<string, unknown>;
+			expect(result.text).toBe(completionTextFor({ model: MODEL, prompt: promptOf(row.category) }).text);
+			const source = firstIndexOf(row.category);
+			if (index === source) {
+				expect(result).not.toHaveProperty('reusedFrom');
+				expect(result.usage).toEqual(expect.objectContaining({ totalTokens: expect.any(Number) }));
+				expect(result.cost).toEqual(expect.objectContaining({ amount: expect.any(Number) }));
+			} else {
+				expect(result.reusedFrom).toBe(source);
+				expect(result).not.toHaveProperty('usage');
+				expect(result).not.toHaveProperty('cost');
+				const sent = items[source].json.completion as Record<string, unknown>;
+				expect([result.id, result.model, result.finishReason]).toEqual([sent.id, sent.model, sent.finishReason]);
+			}
+		});
+		// Sums over the output are what NanoGPT billed.
+		const costs = items.map((item) => ((item.json.completion as { cost?: { amount: number } }).cost?.amount ?? 0));
+		expect(costs.reduce((sum, amount) => sum + amount, 0)).toBeCloseTo(await billedCost(), 10);
+	});
+
+	it('is off by default: 12 rows send 12 requests', async () => {
+		const { items } = await runCompletion({ emulator, items: rows.slice(0, 12), parameters: completeParameters({ prompt: categoryPrompt }) });
+		expect(completionRequests()).toHaveLength(12);
+		expect(items.every((item) => item.json.reusedFrom === undefined && item.json.usage !== undefined)).toBe(true);
+	});
+
+	it('a failing shared request fails every item that shares it; retries count once', async () => {
+		const items = [{ prompt: 'Flaky [[fault:503]]' }, { prompt: 'Fine' }, { prompt: 'Flaky [[fault:503]]' }, { prompt: 'Flaky [[fault:503]]' }];
+		const parameters = completeParameters({ requestOptions: { reuseIdenticalRequests: true, maxRetries: 2 } });
+		const withContinue = await runCompletion({ emulator, items, parameters, continueOnFail: true });
+		const flakyRequests = () => completionRequests().filter((request) => (request.body as { prompt: string }).prompt.startsWith('Flaky'));
+		expect(flakyRequests()).toHaveLength(3);
+		expect(withContinue.items).toHaveLength(4);
+		expect(withContinue.items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		const expectedError = 'NanoGPT returned 503: Service Unavailable (after 3 attempts)';
+		expect(withContinue.items[0].json).toMatchObject({ error: expectedError, httpCode: '503', attempts: 3 });
+		expect(withContinue.items[0].json).not.toHaveProperty('reusedFrom');
+		for (const index of [2, 3]) {
+			expect(withContinue.items[index].json).toMatchObject({ error: expectedError, httpCode: '503', attempts: 3, reusedFrom: 0 });
+		}
+		expect(withContinue.items[1].json.text).toBe(completionTextFor({ model: MODEL, prompt: 'Fine' }).text);
+
+		emulator.reset();
+		const withoutContinue = await runCompletion({ emulator, items, parameters });
+		expect(withoutContinue.error).toBeInstanceOf(NodeApiError);
+		expect(withoutContinue.error?.message).toBe(expectedError);
+		expect(flakyRequests()).toHaveLength(3);
+	});
+
+	it('with streaming, forwards chunks once, for the item whose request was sent', async () => {
+		const chunks: StructuredChunk[] = [];
+		const items = [{ prompt: 'Same' }, { prompt: 'Same' }, { prompt: 'Other' }];
+		const { items: output, error } = await runCompletion({
+			emulator,
+			items,
+			parameters: completeParameters({ options: { stream: true }, requestOptions: { reuseIdenticalRequests: true } }),
+			onChunk: (chunk) => void chunks.push(chunk),
+		});
+		expect(error).toBeUndefined();
+		expect(completionRequests()).toHaveLength(2);
+		expect(output.map((item) => item.json.text)).toEqual(items.map(({ prompt }) => completionTextFor({ model: MODEL, prompt }).text));
+		expect(output[1].json.reusedFrom).toBe(0);
+		const chunkedItems = new Set(chunks.map((chunk) => chunk.metadata.itemIndex));
+		expect(chunkedItems).toEqual(new Set([0, 2]));
+		expect(chunks.filter((chunk) => chunk.metadata.itemIndex === 0 && chunk.type === 'item').map((chunk) => chunk.content).join('')).toBe(
+			output[0].json.text,
+		);
+	});
+
+	it('with Simplify off, repeats the body NanoGPT sent (same id) for every item that reused it', async () => {
+		const { items } = await runCompletion({
+			emulator,
+			items: [{ prompt: 'Raw' }, { prompt: 'Raw' }],
+			parameters: completeParameters({ simplify: false, requestOptions: { reuseIdenticalRequests: true } }),
+		});
+		expect(completionRequests()).toHaveLength(1);
+		expect(items[1].json).toEqual(items[0].json);
+		expect(items[0].json).toMatchObject({ id: expect.any(String), usage: expect.any(Object), x_nanogpt_pricing: expect.any(Object) });
+	});
+
+	it('still rejects an invalid item on its own, before anything is sent, and reuses for the rest', async () => {
+		const items = [{ prompt: 'Shared', t: 0.2 }, { prompt: 'Shared', t: 9 }, { prompt: 'Shared', t: 0.2 }];
+		const parameters = completeParameters({
+			options: { temperature: '={{ $json.t }}' },
+			requestOptions: { reuseIdenticalRequests: true },
+		});
+		const { items: output } = await runCompletion({ emulator, items, parameters, continueOnFail: true });
+		expect(completionRequests()).toHaveLength(1);
+		expect(output[1].json).toMatchObject({
+			error: 'Invalid value for "Options > Temperature" in item 1: must be between 0 and 2, got 9',
+			parameter: 'Options > Temperature',
+		});
+		expect(output[2].json.reusedFrom).toBe(0);
+
+		emulator.reset();
+		const failing = await runCompletion({ emulator, items, parameters });
+		expect(failing.error?.message).toBe('Invalid value for "Options > Temperature" in item 1: must be between 0 and 2, got 9');
+		expect(completionRequests()).toHaveLength(0);
+	});
+
+	it('treats different options as different requests, whatever their order', async () => {
+		const items = [
+			{ prompt: 'Same', bias: '{"50256": -100, "198": 5}' },
+			{ prompt: 'Same', bias: '{"198": 5, "50256": -100}' },
+			{ prompt: 'Same', bias: '{"198": 6, "50256": -100}' },
+		];
+		const { items: output } = await runCompletion({
+			emulator,
+			items,
+			parameters: completeParameters({
+				tokenControl: { logitBias: '={{ $json.bias }}' },
+				requestOptions: { reuseIdenticalRequests: true },
+			}),
+		});
+		expect(completionRequests()).toHaveLength(2);
+		expect(output.map((item) => item.json.reusedFrom)).toEqual([undefined, 0, undefined]);
+	});
+});
