@@ -12,6 +12,10 @@
  *   2. The emulator enforcing 25 requests/s (429 + Retry-After: 1 beyond it), the node with its
  *      DEFAULT request options: achieved requests/s, 429s received, failed items, order preserved.
  *   3. 10,000 items at zero latency: CPU time per item, peak RSS, TCP connections per run.
+ *   4. At real latencies (0.1, 1, 2, 6, 20 s per completion), the node with its DEFAULT request
+ *      options under the 25 requests/s limit: the steady rate as the emulator saw it, in flight,
+ *      429s, failures and order; peak RSS growth for 2,000 items at 2 s; and two node runs on one
+ *      key at once, in two harness processes.
  *
  * The emulator runs in a child process (this script with --emulator-child), so its CPU time and
  * memory are not counted as the node's, and its timers do not share an event loop with the node.
@@ -27,6 +31,11 @@
  *   --rate-items N     items of section 2 with the default request options (default 400)
  *   --burst-items N    items of section 2 with the rate cap off (default 150; 0 skips the row)
  *   --cpu-items N      items of section 3 (default 10000)
+ *   --real-latencies L latencies in ms of section 4 (default 100,1000,2000,6000,20000)
+ *   --real-items N     items per latency of section 4 (default 740: over 30 s of starts at 23 req/s)
+ *   --memory-items N   items of section 4's memory run at 2 s (default 2000; 0 skips it)
+ *   --shared-items N   items of each of the two runs on one key (default 600; 0 skips the row)
+ *   --sections LIST    sections to run (default 1,2,3,4)
  *   --write            also write README.md's Benchmark section and docs/benchmark-throughput.svg
  *   --json FILE        also write every measured figure as JSON
  *   --report FILE      print (and with --write, write) the report of a run saved with --json; measures nothing
@@ -40,7 +49,17 @@ const { performance } = require('node:perf_hooks');
 
 const REPO = path.resolve(__dirname, '..');
 const MODEL = 'gpt-4o-mini';
-const TARGETS = { floorRatio: 1.15, poolRatio: 1.1, targetConcurrency: 16, minRps: 22, rateLimit: 25 };
+const TARGETS = {
+	floorRatio: 1.15,
+	poolRatio: 1.1,
+	targetConcurrency: 16,
+	minRps: 22,
+	rateLimit: 25,
+	// Section 4: the steady rate at every latency as a share of the default cap; two runs on one key together.
+	steadyShareOfCap: 0.9,
+	sharedMinRps: 20,
+	memoryGrowthMb: 200,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Emulator child process
@@ -60,7 +79,20 @@ async function emulatorChild() {
 			peakWindow = Math.max(peakWindow, i - j + 1);
 		}
 		const first = completions[0];
+		// Per run when several runs share the emulator: their prompts start with different words.
+		const perPrefix = {};
+		for (const r of completions) {
+			const prefix = String(r.body?.prompt ?? '').split(' ')[0];
+			const entry = (perPrefix[prefix] ??= { ok: 0, rejected: 0, firstOk: null, lastOk: null });
+			if (r.status === 200) {
+				entry.ok++;
+				entry.firstOk = entry.firstOk === null ? r.startedAt : Math.min(entry.firstOk, r.startedAt);
+				entry.lastOk = entry.lastOk === null ? r.startedAt : Math.max(entry.lastOk, r.startedAt);
+			} else if (r.status === 429) entry.rejected++;
+		}
 		return {
+			okCount: ok.length,
+			perPrefix,
 			stats: JSON.parse(JSON.stringify(emu.stats)),
 			count: completions.length,
 			firstStart: all.length ? Math.min(...all) : null,
@@ -136,8 +168,8 @@ function startEmulatorChild() {
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-function promptFor(i) {
-	return `Row ${i + 1}: write a one-line description of product SKU-${String(i + 1).padStart(5, '0')}`;
+function promptFor(i, prefix = 'Row') {
+	return `${prefix} ${i + 1}: write a one-line description of product SKU-${String(i + 1).padStart(5, '0')}`;
 }
 
 /** The quoted prompt excerpt the emulator puts in every completion text. */
@@ -145,8 +177,13 @@ function excerptOf(prompt) {
 	return `"${prompt.slice(0, 40).replace(/\s+/g, ' ').trim()}"`;
 }
 
-function makeItems(n) {
-	return Array.from({ length: n }, (_, i) => ({ prompt: promptFor(i) }));
+function makeItems(n, prefix) {
+	return Array.from({ length: n }, (_, i) => ({ prompt: promptFor(i, prefix) }));
+}
+
+/** Admitted (200) requests per second between the first and the last admitted start. */
+function steadyRate({ okCount, firstOk, lastOk }) {
+	return lastOk > firstOk ? (okCount - 1) / ((lastOk - firstOk) / 1000) : NaN;
 }
 
 /** A full garbage collection, so that a run's RSS baseline does not carry the previous run's garbage. */
@@ -365,7 +402,10 @@ function loadNode() {
 	};
 }
 
-/** Child: warm up, report ready, wait for 'go', run `items` once and send the measurement. */
+/**
+ * Child: warm up, report ready, wait for 'go', run `items` once and send the measurement.
+ * `requestOptions: null` runs the node with its default request options.
+ */
 async function costChild() {
 	const setup = JSON.parse(process.env.NANOGPT_BENCH_COST_CHILD);
 	const { NanoGpt, NanoGptApi, runNode } = loadNode().load();
@@ -373,13 +413,14 @@ async function costChild() {
 	const emu = { ...setup.emu, call: async () => ({}) };
 	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: setup.direct };
 	const { concurrency } = setup;
+	const requestOptions = setup.requestOptions === null ? undefined : (setup.requestOptions ?? { concurrency, requestsPerSecond: 0 });
 	const run = (items) => {
-		if (setup.client === 'node') return runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: 0 });
+		if (setup.client === 'node') return runNodeOnce(ctx, { items, requestOptions, latencyMs: 0, continueOnFail: true });
 		if (setup.client === 'helper') return runBareHelperOnce(ctx, { items, concurrency, latencyMs: 0 });
 		return runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: 0 });
 	};
-	await run(makeItems(64));
-	const items = makeItems(setup.items);
+	await run(makeItems(64, 'Warm-up'));
+	const items = makeItems(setup.items, setup.prefix);
 	collectGarbage();
 	process.send({ warm: true });
 	await new Promise((resolve) => process.once('message', resolve));
@@ -387,30 +428,44 @@ async function costChild() {
 	process.send({ result: { ...result, emulator: undefined } });
 }
 
-async function runCostChild(ctx, client, items, concurrency) {
+/**
+ * Runs clients in fresh processes at the same moment: each warms up at zero latency, then the
+ * emulator is set to `latencyMs` and `rateLimit` and they all start together. Returns each
+ * client's measurement and the emulator's summary of the runs.
+ */
+async function runChildren(ctx, setups, { latencyMs = 0, rateLimit } = {}) {
 	await ctx.emu.call('configure', { latencyMs: 0 });
-	const setup = { client, items, concurrency, emu: { baseUrl: ctx.emu.baseUrl, origin: ctx.emu.origin, apiKey: ctx.emu.apiKey }, direct: ctx.direct };
-	const child = fork(__filename, ['--cost-child'], {
-		env: { ...process.env, NANOGPT_BENCH_COST_CHILD: JSON.stringify(setup) },
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-	});
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	const next = () =>
-		new Promise((resolve, reject) => {
-			const onExit = (code) => reject(new Error(`section 3 child (${client}) exited (${code})`));
-			child.once('exit', onExit);
-			child.once('message', (message) => {
-				child.off('exit', onExit);
-				resolve(message);
-			});
+	const emu = { baseUrl: ctx.emu.baseUrl, origin: ctx.emu.origin, apiKey: ctx.emu.apiKey };
+	const children = setups.map((setup) => {
+		const child = fork(__filename, ['--cost-child'], {
+			env: { ...process.env, NANOGPT_BENCH_COST_CHILD: JSON.stringify({ ...setup, emu, direct: ctx.direct }) },
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
-	await next(); // warm
-	await ctx.emu.call('configure', { latencyMs: 0 }); // the warm-up's requests do not count
-	child.send('go');
-	const { result } = await next();
-	child.disconnect();
-	await exited;
-	return { ...result, emulator: await ctx.emu.call('summary') };
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		const next = () =>
+			new Promise((resolve, reject) => {
+				const onExit = (code) => reject(new Error(`bench child (${setup.client}) exited (${code})`));
+				child.once('exit', onExit);
+				child.once('message', (message) => {
+					child.off('exit', onExit);
+					resolve(message);
+				});
+			});
+		return { child, exited, next };
+	});
+	await Promise.all(children.map(({ next }) => next())); // warm
+	await ctx.emu.call('configure', { latencyMs, rateLimit }); // the warm-ups' requests do not count
+	const results = children.map(({ next }) => next());
+	for (const { child } of children) child.send('go');
+	const measured = (await Promise.all(results)).map(({ result }) => result);
+	for (const { child } of children) if (child.connected) child.disconnect();
+	await Promise.all(children.map(({ exited }) => exited));
+	return { results: measured, emulator: await ctx.emu.call('summary') };
+}
+
+async function runCostChild(ctx, client, items, concurrency) {
+	const { results, emulator } = await runChildren(ctx, [{ client, items, concurrency }]);
+	return { ...results[0], emulator };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,6 +477,7 @@ const f2 = (x) => x.toFixed(2);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes) => `${Math.round(bytes / (1024 * 1024))} MB`;
 const yesNo = (ok) => (ok ? 'yes' : 'NO');
+const concurrencyLabel = (c) => (c === 0 ? 'Auto' : String(c));
 
 function table(headers, rows) {
 	const lines = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`];
@@ -430,7 +486,7 @@ function table(headers, rows) {
 }
 
 function renderReport(results) {
-	const { config, env, scaling, rate, cpu } = results;
+	const { config, env, scaling, rate, cpu, real } = results;
 	const withHelper = scaling.filter((r) => r.helper && r.poolNew);
 	const L = config.latencyMs;
 	const out = [];
@@ -446,145 +502,223 @@ function renderReport(results) {
 			`${env.loadAfter.map(f2).join(' ')} after).`,
 	);
 	out.push('');
-	out.push(`### 1. Throughput: ${L} ms latency, rate cap off`);
-	out.push('');
-	out.push(
-		`Floor = N·L/C, the time C parallel requests of ${L} ms need. undici Pool = the same N requests ` +
-			`(same JSON bodies, same \`Authorization\` header) sent straight with an \`undici\` Pool of C connections, ` +
-			`the client-side floor. Node options: \`concurrency: C, requestsPerSecond: 0\`.` +
-			(config.repeat > 1 ? ` Each row is the median of ${config.repeat} runs (wall range in brackets).` : ''),
-	);
-	out.push('');
-	out.push(
-		table(
-			['C', 'N', 'Floor N·L/C', 'Node wall', 'Node items/s', 'Node / floor', 'Pool wall', 'Pool items/s', 'Pool / floor', 'Node / pool', 'Max in flight', 'TCP conns node / pool', 'Failed', 'Order kept'],
-			scaling.map((r) => [
-				r.concurrency,
-				`${r.items}${r.scaledDown ? ' (--quick)' : ''}`,
-				secs(r.floorMs),
-				config.repeat > 1 ? `${secs(r.node.wallMs)} (${f2(r.node.range[0] / 1000)}–${f2(r.node.range[1] / 1000)})` : secs(r.node.wallMs),
-				f1(r.items / (r.node.wallMs / 1000)),
-				`${f2(r.node.wallMs / r.floorMs)}x`,
-				config.repeat > 1 ? `${secs(r.pool.wallMs)} (${f2(r.pool.range[0] / 1000)}–${f2(r.pool.range[1] / 1000)})` : secs(r.pool.wallMs),
-				f1(r.items / (r.pool.wallMs / 1000)),
-				`${f2(r.pool.wallMs / r.floorMs)}x`,
-				`${f2(r.node.wallMs / r.pool.wallMs)}x`,
-				r.node.emulator.stats.maxInFlight,
-				`${r.node.emulator.stats.connections} / ${r.pool.emulator.stats.connections}`,
-				r.node.check.failed + r.pool.check.failed,
-				yesNo(r.node.check.ordered && r.pool.check.ordered),
-			]),
-		),
-	);
-	if (withHelper.length) {
-		out.push('');
-		out.push(`#### Where the time goes`);
+	if (scaling.length) {
+		out.push(`### 1. Throughput: ${L} ms latency, rate cap off`);
 		out.push('');
 		out.push(
-			`From the client-side floor up to the node, one step at a time, each measured in this run: an undici Pool ` +
-				`that opens a new TCP connection for every request (as n8n's helper does); a "bare helper" reference node ` +
-				`in the same harness that only calls \`this.helpers.httpRequestWithAuthentication\` with the node's request ` +
-				`options, C at a time (no validation, retries, pacing or output shaping); the NanoGPT node. ` +
-				`"Step" = wall time ÷ the row above. "Before 1st request" = run start until the emulator saw the first request. ` +
-				`CPU = the benchmark process during the run ÷ items (the emulator runs in its own process).`,
+			`Floor = N·L/C, the time C parallel requests of ${L} ms need. undici Pool = the same N requests ` +
+				`(same JSON bodies, same \`Authorization\` header) sent straight with an \`undici\` Pool of C connections, ` +
+				`the client-side floor. Node options: \`concurrency: C, requestsPerSecond: 0\`.` +
+				(config.repeat > 1 ? ` Each row is the median of ${config.repeat} runs (wall range in brackets).` : ''),
 		);
 		out.push('');
-		const ladder = [];
-		for (const r of withHelper) {
-			const steps = [
-				['undici Pool, keep-alive (the floor above)', r.pool, ''],
-				['undici Pool, new TCP connection per request', r.poolNew, 'connection setup'],
-				['Bare n8n helper in WorkflowExecute', r.helper, "n8n's request helper and engine"],
-				['NanoGPT node', r.node, "the node's own logic"],
-			];
-			steps.forEach(([name, run, what], k) => {
-				ladder.push([
-					k === 0 ? `C=${r.concurrency}, N=${r.items}` : '',
-					name,
-					secs(run.wallMs),
-					`${f2(run.wallMs / r.floorMs)}x`,
-					k === 0 ? '' : `${f2(run.wallMs / steps[k - 1][1].wallMs)}x (${what})`,
-					`${Math.round(run.emulator.firstStart - run.startEpoch)} ms`,
-					`${f2(run.cpuMs / r.items)} ms`,
-					run.emulator.stats.connections,
-				]);
-			});
-		}
-		out.push(table(['Run', 'Client', 'Wall', '/ floor', 'Step', 'Before 1st request', 'CPU per item', 'TCP connections'], ladder));
-	}
-	out.push('');
-	out.push(`### 2. Against NanoGPT's limit: ${TARGETS.rateLimit} requests/s, 429 + \`Retry-After: 1\` beyond it`);
-	out.push('');
-	out.push(
-		`${L} ms latency. First row: the node's DEFAULT request options (concurrency ${rate.defaults.concurrency}, ` +
-			`${rate.defaults.requestsPerSecond} requests/s, ${rate.defaults.maxRetries} retries), no \`requestOptions\` set. ` +
-			`Second row: the cap switched off (\`requestsPerSecond: 0\`, other options default), so the limit is hit and ` +
-			`the 429 + Retry-After path does the work. Continue On Fail is on so that a failure costs one item, not the run. ` +
-			`Achieved = items completed ÷ node wall time; steady = 200 responses per second between the first and the ` +
-			`last admitted request, as the emulator saw them; peak = most 200s in any 1 s window.`,
-	);
-	out.push('');
-	out.push(
-		table(
-			['Request options', 'Items', 'Wall', 'Achieved req/s', 'Steady req/s', 'Peak 200s in 1 s', 'Requests sent', '429s received', 'Retried items', 'Failed items', 'Order kept'],
-			rate.rows.map((row) => {
-				const e = row.node.emulator;
-				const steady = e.lastOk > e.firstOk ? ((e.stats.byStatus[200] ?? 0) - 1) / ((e.lastOk - e.firstOk) / 1000) : NaN;
-				return [
-					row.label,
-					row.items,
-					secs(row.node.wallMs),
-					f1((row.items - row.node.check.failed) / (row.node.wallMs / 1000)),
-					f1(steady),
-					e.peakOkPerSecond,
-					e.count,
-					e.stats.rateLimited,
-					row.node.check.retried,
-					row.node.check.failed,
-					yesNo(row.node.check.ordered),
+		out.push(
+			table(
+				['C', 'N', 'Floor N·L/C', 'Node wall', 'Node items/s', 'Node / floor', 'Pool wall', 'Pool items/s', 'Pool / floor', 'Node / pool', 'Max in flight', 'TCP conns node / pool', 'Failed', 'Order kept'],
+				scaling.map((r) => [
+					r.concurrency,
+					`${r.items}${r.scaledDown ? ' (--quick)' : ''}`,
+					secs(r.floorMs),
+					config.repeat > 1 ? `${secs(r.node.wallMs)} (${f2(r.node.range[0] / 1000)}–${f2(r.node.range[1] / 1000)})` : secs(r.node.wallMs),
+					f1(r.items / (r.node.wallMs / 1000)),
+					`${f2(r.node.wallMs / r.floorMs)}x`,
+					config.repeat > 1 ? `${secs(r.pool.wallMs)} (${f2(r.pool.range[0] / 1000)}–${f2(r.pool.range[1] / 1000)})` : secs(r.pool.wallMs),
+					f1(r.items / (r.pool.wallMs / 1000)),
+					`${f2(r.pool.wallMs / r.floorMs)}x`,
+					`${f2(r.node.wallMs / r.pool.wallMs)}x`,
+					r.node.emulator.stats.maxInFlight,
+					`${r.node.emulator.stats.connections} / ${r.pool.emulator.stats.connections}`,
+					r.node.check.failed + r.pool.check.failed,
+					yesNo(r.node.check.ordered && r.pool.check.ordered),
+				]),
+			),
+		);
+		if (withHelper.length) {
+			out.push('');
+			out.push(`#### Where the time goes`);
+			out.push('');
+			out.push(
+				`From the client-side floor up to the node, one step at a time, each measured in this run: an undici Pool ` +
+					`that opens a new TCP connection for every request (as n8n's helper does); a "bare helper" reference node ` +
+					`in the same harness that only calls \`this.helpers.httpRequestWithAuthentication\` with the node's request ` +
+					`options, C at a time (no validation, retries, pacing or output shaping); the NanoGPT node. ` +
+					`"Step" = wall time ÷ the row above. "Before 1st request" = run start until the emulator saw the first request. ` +
+					`CPU = the benchmark process during the run ÷ items (the emulator runs in its own process).`,
+			);
+			out.push('');
+			const ladder = [];
+			for (const r of withHelper) {
+				const steps = [
+					['undici Pool, keep-alive (the floor above)', r.pool, ''],
+					['undici Pool, new TCP connection per request', r.poolNew, 'connection setup'],
+					['Bare n8n helper in WorkflowExecute', r.helper, "n8n's request helper and engine"],
+					['NanoGPT node', r.node, "the node's own logic"],
 				];
-			}),
-		),
-	);
-	out.push('');
-	out.push(`### 3. Cost per item: ${cpu.items} items, zero latency, rate cap off`);
-	out.push('');
-	out.push(
-		`CPU = process.cpuUsage() delta of the client's process (node + n8n-core + harness; the emulator runs in ` +
-			`its own process) ÷ items. Each client runs in a fresh process (n8n-core, the harness and the node loaded, a ` +
-			`64-item warm-up, then a full GC: "RSS before"); RSS is sampled every 50 ms during the run. ` +
-			`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the bare n8n helper (same concurrency) and the ` +
-			`undici Pool (${cpu.concurrency} connections) rows are for scale.`,
-	);
-	out.push('');
-	out.push(
-		table(
-			['Client', 'Wall', 'Items/s', 'CPU per item', 'Peak RSS', 'RSS before', 'RSS growth', 'TCP connections', 'Connections per item', 'Failed', 'Order kept'],
-			[
-				['NanoGPT node in n8n', cpu.node],
-				['Bare n8n helper in n8n', cpu.helper],
-				['undici Pool', cpu.pool],
-			].map(([name, r]) => [
-				name,
-				secs(r.wallMs),
-				f1(cpu.items / (r.wallMs / 1000)),
-				`${f2(r.cpuMs / cpu.items)} ms`,
-				mb(r.peakRss),
-				mb(r.baseRss),
-				mb(r.peakRss - r.baseRss),
-				r.emulator.stats.connections,
-				f2(r.emulator.stats.connections / cpu.items),
-				r.check.failed,
-				yesNo(r.check.ordered),
-			]),
-		),
-	);
+				steps.forEach(([name, run, what], k) => {
+					ladder.push([
+						k === 0 ? `C=${r.concurrency}, N=${r.items}` : '',
+						name,
+						secs(run.wallMs),
+						`${f2(run.wallMs / r.floorMs)}x`,
+						k === 0 ? '' : `${f2(run.wallMs / steps[k - 1][1].wallMs)}x (${what})`,
+						`${Math.round(run.emulator.firstStart - run.startEpoch)} ms`,
+						`${f2(run.cpuMs / r.items)} ms`,
+						run.emulator.stats.connections,
+					]);
+				});
+			}
+			out.push(table(['Run', 'Client', 'Wall', '/ floor', 'Step', 'Before 1st request', 'CPU per item', 'TCP connections'], ladder));
+		}
+	}
+	if (rate) {
+		out.push('');
+		out.push(`### 2. Against NanoGPT's limit: ${TARGETS.rateLimit} requests/s, 429 + \`Retry-After: 1\` beyond it`);
+		out.push('');
+		out.push(
+			`${L} ms latency. First row: the node's DEFAULT request options (concurrency ${concurrencyLabel(rate.defaults.concurrency)}, ` +
+				`${rate.defaults.requestsPerSecond} requests/s, ${rate.defaults.maxRetries} retries), no \`requestOptions\` set. ` +
+				`Second row: the cap switched off (\`requestsPerSecond: 0\`, other options default), so the limit is hit and ` +
+				`the 429 + Retry-After path does the work. Continue On Fail is on so that a failure costs one item, not the run. ` +
+				`Achieved = items completed ÷ node wall time; steady = 200 responses per second between the first and the ` +
+				`last admitted request, as the emulator saw them; peak = most 200s in any 1 s window.`,
+		);
+		out.push('');
+		out.push(
+			table(
+				['Request options', 'Items', 'Wall', 'Achieved req/s', 'Steady req/s', 'Peak 200s in 1 s', 'Requests sent', '429s received', 'Retried items', 'Failed items', 'Order kept'],
+				rate.rows.map((row) => {
+					const e = row.node.emulator;
+					const steady = e.lastOk > e.firstOk ? ((e.stats.byStatus[200] ?? 0) - 1) / ((e.lastOk - e.firstOk) / 1000) : NaN;
+					return [
+						row.label,
+						row.items,
+						secs(row.node.wallMs),
+						f1((row.items - row.node.check.failed) / (row.node.wallMs / 1000)),
+						f1(steady),
+						e.peakOkPerSecond,
+						e.count,
+						e.stats.rateLimited,
+						row.node.check.retried,
+						row.node.check.failed,
+						yesNo(row.node.check.ordered),
+					];
+				}),
+			),
+		);
+	}
+	if (cpu) {
+		out.push('');
+		out.push(`### 3. Cost per item: ${cpu.items} items, zero latency, rate cap off`);
+		out.push('');
+		out.push(
+			`CPU = process.cpuUsage() delta of the client's process (node + n8n-core + harness; the emulator runs in ` +
+				`its own process) ÷ items. Each client runs in a fresh process (n8n-core, the harness and the node loaded, a ` +
+				`64-item warm-up, then a full GC: "RSS before"); RSS is sampled every 50 ms during the run. ` +
+				`Node options: \`concurrency: ${cpu.concurrency}, requestsPerSecond: 0\`; the bare n8n helper (same concurrency) and the ` +
+				`undici Pool (${cpu.concurrency} connections) rows are for scale.`,
+		);
+		out.push('');
+		out.push(
+			table(
+				['Client', 'Wall', 'Items/s', 'CPU per item', 'Peak RSS', 'RSS before', 'RSS growth', 'TCP connections', 'Connections per item', 'Failed', 'Order kept'],
+				[
+					['NanoGPT node in n8n', cpu.node],
+					['Bare n8n helper in n8n', cpu.helper],
+					['undici Pool', cpu.pool],
+				].map(([name, r]) => [
+					name,
+					secs(r.wallMs),
+					f1(cpu.items / (r.wallMs / 1000)),
+					`${f2(r.cpuMs / cpu.items)} ms`,
+					mb(r.peakRss),
+					mb(r.baseRss),
+					mb(r.peakRss - r.baseRss),
+					r.emulator.stats.connections,
+					f2(r.emulator.stats.connections / cpu.items),
+					r.check.failed,
+					yesNo(r.check.ordered),
+				]),
+			),
+		);
+	}
+	if (real) {
+		const cap = real.defaults.requestsPerSecond;
+		out.push('');
+		out.push(`### 4. At real latencies: default request options under the ${TARGETS.rateLimit} requests/s limit`);
+		out.push('');
+		out.push(
+			`The node with its DEFAULT request options (concurrency ${concurrencyLabel(real.defaults.concurrency)}, ${cap} requests/s, ` +
+				`${real.defaults.maxRetries} retries), the emulator answering after the given latency and refusing with 429 + ` +
+				`\`Retry-After: 1\` beyond ${TARGETS.rateLimit} requests in any second; Continue On Fail on. ` +
+				`Steady rate = requests the emulator admitted (200) between the first and the last admitted start, divided by that ` +
+				`span: at 20 s per completion, start-up and the tail dominate items ÷ wall time, so the targets are set on it. ` +
+				`Max in flight as the emulator saw it.`,
+		);
+		out.push('');
+		out.push(
+			table(
+				['Latency', 'Items', 'Steady req/s', '/ cap ' + cap, '/ limit ' + TARGETS.rateLimit, 'Items ÷ wall', 'Wall', 'Max in flight', '429s', 'Retried items', 'Failed items', 'Order kept'],
+				real.rows.map((row) => {
+					const e = row.node.emulator;
+					const steady = steadyRate(e);
+					return [
+						`${f1(row.latencyMs / 1000)} s`,
+						row.items,
+						f1(steady),
+						f2(steady / cap),
+						f2(steady / TARGETS.rateLimit),
+						f1(row.items / (row.node.wallMs / 1000)),
+						secs(row.node.wallMs),
+						e.stats.maxInFlight,
+						e.stats.rateLimited,
+						row.node.check.retried,
+						row.node.check.failed,
+						yesNo(row.node.check.ordered),
+					];
+				}),
+			),
+		);
+		if (real.shared) {
+			const sh = real.shared;
+			const e = sh.emulator;
+			out.push('');
+			out.push(
+				`Two node runs of ${sh.items} items each on one key at once, at ${f1(sh.latencyMs / 1000)} s per completion, in two ` +
+					`harness processes started together (default request options): the emulator's one limit is shared, as with two ` +
+					`workflows, two n8n instances or two queue workers on the same key. "Together" = all admitted requests between ` +
+					`the first and the last admitted start, divided by that span.`,
+			);
+			out.push('');
+			out.push(
+				table(
+					['Run', 'Items', 'Steady req/s', 'Wall', '429s', 'Retried items', 'Failed items', 'Order kept'],
+					[
+						...sh.runs.map((r) => {
+							const mine = e.perPrefix[r.prefix] ?? { ok: 0, rejected: 0, firstOk: 0, lastOk: 0 };
+							return [r.prefix === 'A-row' ? 'run A' : 'run B', sh.items, f1(steadyRate({ okCount: mine.ok, firstOk: mine.firstOk, lastOk: mine.lastOk })), secs(r.wallMs), mine.rejected, r.check.retried, r.check.failed, yesNo(r.check.ordered)];
+						}),
+						['together', 2 * sh.items, f1(steadyRate(e)), '', e.stats.rateLimited, sh.runs.reduce((a, r) => a + r.check.retried, 0), sh.runs.reduce((a, r) => a + r.check.failed, 0), yesNo(sh.runs.every((r) => r.check.ordered))],
+					],
+				),
+			);
+		}
+		if (real.memory) {
+			const m = real.memory;
+			out.push('');
+			out.push(
+				`Memory: ${m.items} items at ${f1(m.latencyMs / 1000)} s per completion with the default request options, in a fresh ` +
+					`process (warm-up, full GC, then RSS sampled every 50 ms): peak RSS ${mb(m.peakRss)}, ${mb(m.baseRss)} before, ` +
+					`growth ${mb(m.peakRss - m.baseRss)}; up to ${m.emulator.stats.maxInFlight} requests in flight; ${m.check.failed} failed, ` +
+					`order ${m.check.ordered ? 'kept' : 'NOT kept'}.`,
+			);
+		}
+	}
 	out.push('');
 	out.push('### Targets');
 	out.push('');
 	const t16 = scaling.find((r) => r.concurrency === TARGETS.targetConcurrency);
-	const defaultRow = rate.rows[0];
-	const achieved = (defaultRow.items - defaultRow.node.check.failed) / (defaultRow.node.wallMs / 1000);
+	const defaultRow = rate?.rows[0];
+	const achieved = defaultRow ? (defaultRow.items - defaultRow.node.check.failed) / (defaultRow.node.wallMs / 1000) : NaN;
 	const targetRows = [];
 	if (t16) {
 		const fr = t16.node.wallMs / t16.floorMs;
@@ -592,16 +726,52 @@ function renderReport(results) {
 		targetRows.push([`C=16, L=${L} ms, N=${t16.items}: node within ${TARGETS.floorRatio}x of N·L/C`, `${f2(fr)}x`, fr <= TARGETS.floorRatio ? 'met' : 'MISSED']);
 		targetRows.push([`C=16, L=${L} ms, N=${t16.items}: node within ${TARGETS.poolRatio}x of the undici Pool`, `${f2(pr)}x`, pr <= TARGETS.poolRatio ? 'met' : 'MISSED']);
 	}
-	for (const row of rate.rows) {
+	for (const row of rate?.rows ?? []) {
 		targetRows.push([`${TARGETS.rateLimit} req/s limit, ${row.label}: zero failed items`, `${row.node.check.failed} failed`, row.node.check.failed === 0 ? 'met' : 'MISSED']);
 	}
-	targetRows.push([`${TARGETS.rateLimit} req/s limit, default request options: at least ${TARGETS.minRps} req/s`, `${f1(achieved)} req/s`, achieved >= TARGETS.minRps ? 'met' : 'MISSED']);
+	if (rate) {
+		targetRows.push([`${TARGETS.rateLimit} req/s limit, default request options: at least ${TARGETS.minRps} req/s`, `${f1(achieved)} req/s`, achieved >= TARGETS.minRps ? 'met' : 'MISSED']);
+	}
+	for (const row of real?.rows ?? []) {
+		const steady = steadyRate(row.node.emulator);
+		const ok = steady >= TARGETS.steadyShareOfCap * real.defaults.requestsPerSecond && row.node.check.failed === 0 && row.node.check.ordered;
+		targetRows.push([
+			`${f1(row.latencyMs / 1000)} s per completion, default options: steady rate at least ${TARGETS.steadyShareOfCap} of the cap, 0 failed, order kept`,
+			`${f2(steady / real.defaults.requestsPerSecond)} of the cap, ${row.node.check.failed} failed, order ${row.node.check.ordered ? 'kept' : 'NOT kept'}`,
+			ok ? 'met' : 'MISSED',
+		]);
+	}
+	if (real?.shared) {
+		const together = steadyRate(real.shared.emulator);
+		const failed = real.shared.runs.reduce((a, r) => a + r.check.failed, 0);
+		targetRows.push([
+			`Two runs on one key at ${f1(real.shared.latencyMs / 1000)} s: at least ${TARGETS.sharedMinRps} req/s together, 0 failed`,
+			`${f1(together)} req/s, ${failed} failed`,
+			together >= TARGETS.sharedMinRps && failed === 0 ? 'met' : 'MISSED',
+		]);
+	}
+	if (real?.memory && cpu) {
+		const growth = real.memory.peakRss - real.memory.baseRss;
+		const baseline = cpu.node.peakRss - cpu.node.baseRss;
+		targetRows.push([
+			`${real.memory.items} items at 2 s, default options: peak RSS growth within section 3's ${cpu.items}-item run (${mb(baseline)})`,
+			mb(growth),
+			growth <= baseline ? 'met' : 'MISSED',
+		]);
+	} else if (real?.memory) {
+		const growth = real.memory.peakRss - real.memory.baseRss;
+		targetRows.push([
+			`${real.memory.items} items at 2 s, default options: peak RSS growth within ${TARGETS.memoryGrowthMb} MB`,
+			mb(growth),
+			growth <= TARGETS.memoryGrowthMb * 1024 * 1024 ? 'met' : 'MISSED',
+		]);
+	}
 	out.push(table(['Target', 'Measured', 'Result'], targetRows));
 	out.push('');
 	out.push('### Findings');
 	out.push('');
 	const at = scaling.find((r) => r.concurrency === TARGETS.targetConcurrency && r.helper && r.poolNew) ?? withHelper[0];
-	if (at) {
+	if (at && cpu) {
 		const met = at.node.wallMs / at.floorMs <= TARGETS.floorRatio && at.node.wallMs / at.pool.wallMs <= TARGETS.poolRatio;
 		out.push(
 			`- At C=${at.concurrency} the node takes ${secs(at.node.wallMs)}: ${f2(at.node.wallMs / at.floorMs)}x the floor and ` +
@@ -622,8 +792,8 @@ function renderReport(results) {
 				`(the bare helper, which resolves only the prompt: ${Math.round(at.helper.emulator.firstStart - at.helper.startEpoch)} ms).`,
 		);
 	}
-	const burst = rate.rows[1];
-	out.push(
+	const burst = rate?.rows[1];
+	if (rate) out.push(
 		`- Under the ${TARGETS.rateLimit} requests/s limit, with the default cap of ${rate.defaults.requestsPerSecond}/s the emulator ` +
 			`refused ${rate.rows[0].node.emulator.stats.rateLimited} requests and the node completed ${f1(achieved)} items/s` +
 			(burst
@@ -631,8 +801,29 @@ function renderReport(results) {
 					`Retry-After and retried ${burst.node.check.retried} items, and ${burst.node.check.failed === 0 ? 'lost none' : `lost ${burst.node.check.failed}`}.`
 				: '.'),
 	);
-	const conns = cpu.node.emulator.stats.connections / cpu.items;
-	out.push(
+	if (real?.rows.length) {
+		const cap = real.defaults.requestsPerSecond;
+		const steadies = real.rows.map((row) => steadyRate(row.node.emulator));
+		const longest = real.rows[real.rows.length - 1];
+		out.push(
+			`- At real latencies the pace, not a concurrency, sets the speed: with the default options the steady rate was ` +
+				`${f1(Math.min(...steadies))} to ${f1(Math.max(...steadies))} req/s (${f2(Math.min(...steadies) / cap)} to ` +
+				`${f2(Math.max(...steadies) / cap)} of the cap) from ${f1(real.rows[0].latencyMs / 1000)} s to ` +
+				`${f1(longest.latencyMs / 1000)} s per completion, with up to ${longest.node.emulator.stats.maxInFlight} requests in flight ` +
+				`at ${f1(longest.latencyMs / 1000)} s. A fixed 16 in flight would allow ${real.rows.map((row) => f1(Math.min(cap, 16000 / row.latencyMs))).join(', ')} req/s ` +
+				`at those latencies.`,
+		);
+	}
+	if (real?.shared) {
+		const e = real.shared.emulator;
+		out.push(
+			`- Two runs on one key: ${f1(steadyRate(e))} req/s together of the ${TARGETS.rateLimit} allowed, ${e.stats.rateLimited} requests refused ` +
+				`with 429 (${f1((100 * e.stats.rateLimited) / e.count)}% of those sent) and retried; each run settled on the share NanoGPT ` +
+				`let through to it and kept every item in order.`,
+		);
+	}
+	const conns = cpu ? cpu.node.emulator.stats.connections / cpu.items : NaN;
+	if (cpu) out.push(
 		`- TCP connections: the node opened ${cpu.node.emulator.stats.connections} connections for ${cpu.items} requests ` +
 			`(${f2(conns)} per request); the undici Pool opened ${cpu.pool.emulator.stats.connections}. n8n 2.41's request helper ` +
 			`(\`this.helpers.httpRequestWithAuthentication\` → @n8n/backend-network's axios path) builds a new http/https Agent ` +
@@ -726,8 +917,16 @@ function renderChart(results) {
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-	const args = { items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16', repeat: 1, quick: false, quickItems: 200, rateItems: 400, burstItems: 150, cpuItems: 10000, write: false, json: undefined };
-	const names = { items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems', 'rate-items': 'rateItems', 'burst-items': 'burstItems', 'cpu-items': 'cpuItems', json: 'json', report: 'report' };
+	const args = {
+		items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16', repeat: 1, quick: false, quickItems: 200, rateItems: 400,
+		burstItems: 150, cpuItems: 10000, realLatencies: '100,1000,2000,6000,20000', realItems: 740, memoryItems: 2000, sharedItems: 600,
+		sections: '1,2,3,4', write: false, json: undefined,
+	};
+	const names = {
+		items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems',
+		'rate-items': 'rateItems', 'burst-items': 'burstItems', 'cpu-items': 'cpuItems', 'real-latencies': 'realLatencies',
+		'real-items': 'realItems', 'memory-items': 'memoryItems', 'shared-items': 'sharedItems', sections: 'sections', json: 'json', report: 'report',
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
 		if (!m) throw new Error(`bench: unexpected argument ${argv[i]}`);
@@ -755,6 +954,11 @@ function parseArgs(argv) {
 		rateItems: int(args.rateItems, 'rate-items'),
 		burstItems: int(args.burstItems, 'burst-items'),
 		cpuItems: int(args.cpuItems, 'cpu-items'),
+		realLatencies: String(args.realLatencies).split(',').map((l) => int(l, 'real-latencies')),
+		realItems: int(args.realItems, 'real-items'),
+		memoryItems: int(args.memoryItems, 'memory-items'),
+		sharedItems: int(args.sharedItems, 'shared-items'),
+		sections: String(args.sections).split(',').map((n) => int(n, 'sections')),
 		write: args.write,
 		json: args.json,
 		report: args.report,
@@ -844,9 +1048,10 @@ async function main() {
 		await runPoolOnce(ctx, { prompts: makeItems(warmupItems).map((i) => i.prompt), concurrency: 16, latencyMs: 0 });
 		await runBareHelperOnce(ctx, { items: makeItems(warmupItems), concurrency: 16, latencyMs: 0 });
 
+		const wanted = (section) => config.sections.includes(section);
 		// 1. Scaling with concurrency.
 		const scaling = [];
-		for (const concurrency of config.concurrencies) {
+		for (const concurrency of wanted(1) ? config.concurrencies : []) {
 			const scaledDown = config.quick && concurrency === 1 && config.quickItems < config.items;
 			const n = scaledDown ? config.quickItems : config.items;
 			const items = makeItems(n);
@@ -891,31 +1096,61 @@ async function main() {
 			if (run.check.errors.length) log(`   errors: ${run.check.errors.slice(0, 5).join('; ')}`);
 			return { label, items: n, requestOptions, node: run };
 		};
-		const rate = {
-			defaults: {
-				concurrency: defaults.DEFAULT_CONCURRENCY,
-				requestsPerSecond: defaults.DEFAULT_REQUESTS_PER_SECOND,
-				maxRetries: defaults.DEFAULT_MAX_RETRIES,
-			},
-			rows: [await rateRow('default request options', config.rateItems, undefined)],
+		const requestDefaults = {
+			concurrency: defaults.DEFAULT_CONCURRENCY,
+			requestsPerSecond: defaults.DEFAULT_REQUESTS_PER_SECOND,
+			maxRetries: defaults.DEFAULT_MAX_RETRIES,
 		};
-		if (config.burstItems > 0) {
-			rate.rows.push(await rateRow('cap off (requestsPerSecond: 0)', config.burstItems, { requestsPerSecond: 0 }));
+		let rate;
+		if (wanted(2)) {
+			rate = { defaults: requestDefaults, rows: [await rateRow('default request options', config.rateItems, undefined)] };
+			if (config.burstItems > 0) {
+				rate.rows.push(await rateRow('cap off (requestsPerSecond: 0)', config.burstItems, { requestsPerSecond: 0 }));
+			}
 		}
 
-		// 3. CPU and memory per item at zero latency.
-		const cpuConcurrency = defaults.DEFAULT_CONCURRENCY;
-		log(`3. ${config.cpuItems} items at zero latency, concurrency ${cpuConcurrency}, rate cap off ...`);
-		const cpuNode = await runCostChild(ctx, 'node', config.cpuItems, cpuConcurrency);
-		log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
-		const cpuHelper = await runCostChild(ctx, 'helper', config.cpuItems, cpuConcurrency);
-		log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuHelper.peakRss)}`);
-		const cpuPool = await runCostChild(ctx, 'pool', config.cpuItems, cpuConcurrency);
-		log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuPool.peakRss)}, ${cpuPool.emulator.stats.connections} connections`);
-		const cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool, helper: cpuHelper };
+		// 3. CPU and memory per item at zero latency, at the concurrency of section 1's targets.
+		let cpu;
+		if (wanted(3)) {
+			const cpuConcurrency = TARGETS.targetConcurrency;
+			log(`3. ${config.cpuItems} items at zero latency, concurrency ${cpuConcurrency}, rate cap off ...`);
+			const cpuNode = await runCostChild(ctx, 'node', config.cpuItems, cpuConcurrency);
+			log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
+			const cpuHelper = await runCostChild(ctx, 'helper', config.cpuItems, cpuConcurrency);
+			log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuHelper.peakRss)}`);
+			const cpuPool = await runCostChild(ctx, 'pool', config.cpuItems, cpuConcurrency);
+			log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuPool.peakRss)}, ${cpuPool.emulator.stats.connections} connections`);
+			cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool, helper: cpuHelper };
+		}
+
+		// 4. At real latencies, default request options, under the limit.
+		let real;
+		if (wanted(4)) {
+			real = { defaults: requestDefaults, rows: [] };
+			for (const latencyMs of config.realLatencies) {
+				log(`4. ${config.realItems} items at ${latencyMs} ms per completion, ${TARGETS.rateLimit} req/s limit, default request options ...`);
+				const node = await runNodeOnce(ctx, { items: makeItems(config.realItems), requestOptions: undefined, latencyMs, rateLimit, continueOnFail: true });
+				const e = node.emulator;
+				log(`   steady ${f1(steadyRate(e))} req/s, ${secs(node.wallMs)}, max in flight ${e.stats.maxInFlight}, 429s ${e.stats.rateLimited}, failed ${node.check.failed}`);
+				real.rows.push({ latencyMs, items: config.realItems, node });
+			}
+			if (config.memoryItems > 0) {
+				log(`4. memory: ${config.memoryItems} items at 2000 ms, default request options, in a fresh process ...`);
+				const { results: [memory], emulator } = await runChildren(ctx, [{ client: 'node', items: config.memoryItems, requestOptions: null }], { latencyMs: 2000, rateLimit });
+				real.memory = { ...memory, items: config.memoryItems, latencyMs: 2000, emulator };
+				log(`   peak RSS growth ${mb(memory.peakRss - memory.baseRss)}, max in flight ${emulator.stats.maxInFlight}, failed ${memory.check.failed}`);
+			}
+			if (config.sharedItems > 0) {
+				log(`4. two runs of ${config.sharedItems} items on one key at 2000 ms, in two processes ...`);
+				const setups = ['A-row', 'B-row'].map((prefix) => ({ client: 'node', items: config.sharedItems, requestOptions: null, prefix }));
+				const { results, emulator } = await runChildren(ctx, setups, { latencyMs: 2000, rateLimit });
+				real.shared = { items: config.sharedItems, latencyMs: 2000, runs: results.map((r, k) => ({ ...r, prefix: setups[k].prefix })), emulator };
+				log(`   together ${f1(steadyRate(emulator))} req/s, 429s ${emulator.stats.rateLimited}, failed ${results.map((r) => r.check.failed).join(' + ')}`);
+			}
+		}
 
 		const env = { ...environment(), loadBefore, loadAfter: os.loadavg() };
-		const results = { config, env, warmupItems, scaling, rate, cpu, totalMs: performance.now() - started };
+		const results = { config, env, warmupItems, scaling, rate, cpu, real, totalMs: performance.now() - started };
 		if (config.json) fs.writeFileSync(config.json, `${JSON.stringify(results, null, 2)}\n`);
 		const report = publish(results, config.write, log);
 		const targetsMissed = (report.match(/\| MISSED \|/g) ?? []).length;
