@@ -39,39 +39,46 @@ export class FlowControl implements AttemptFlow {
 	): Promise<void> {
 		const running = new Set<Promise<void>>();
 		let taskError: unknown;
-		try {
-			for (const entry of entries) {
-				if (shouldStop() || signal?.aborted) break;
-				await this.limit.acquire(signal);
-				try {
-					await this.pacer.acquire(signal);
-				} catch (error) {
-					this.limit.release();
-					throw error;
-				}
-				if (shouldStop()) {
-					this.limit.release();
-					break;
-				}
-				this.progress.onRequestSent();
-				const started: Promise<void> = task(entry)
-					.catch((error: unknown) => {
-						taskError ??= error;
-					})
-					.finally(() => {
-						running.delete(started);
-						this.limit.release();
-					});
-				running.add(started);
+		for (const entry of entries) {
+			if (shouldStop() || !(await this.admit(signal))) break;
+			if (shouldStop()) {
+				this.limit.release();
+				break;
 			}
-		} catch (error) {
-			// Only an abort gets here: the run reports the cancellation once the started tasks end.
-			if (!signal?.aborted) throw error;
-		} finally {
-			await Promise.all([...running]);
+			this.progress.onRequestSent();
+			const started: Promise<void> = task(entry)
+				.catch((error: unknown) => {
+					taskError ??= error;
+				})
+				.finally(() => {
+					running.delete(started);
+					this.limit.release();
+				});
+			running.add(started);
 		}
+		await Promise.all([...running]);
 		// Tasks turn their own failures into output; anything else is a bug worth surfacing.
 		if (taskError !== undefined) throw taskError;
+	}
+
+	/**
+	 * Takes an in-flight slot, then a start slot. False, holding neither, when the execution was
+	 * cancelled: the run reports the cancellation once the tasks already started have ended.
+	 */
+	private async admit(signal?: AbortSignal): Promise<boolean> {
+		if (signal?.aborted) return false;
+		try {
+			await this.limit.acquire(signal);
+		} catch {
+			return false;
+		}
+		try {
+			await this.pacer.acquire(signal);
+			return true;
+		} catch {
+			this.limit.release();
+			return false;
+		}
 	}
 
 	async beforeRetry(signal?: AbortSignal): Promise<void> {
