@@ -83,11 +83,17 @@ describe('RequestPacer', () => {
 	});
 
 	it('acquire waits for the slot and can be aborted', async () => {
-		const pacer = new RequestPacer(2);
+		// One start per 100 s: the second slot is far beyond anything this test could wait for.
+		const pacer = new RequestPacer(0.01);
 		await pacer.acquire();
 		const controller = new AbortController();
-		const waiting = pacer.acquire(controller.signal);
-		controller.abort();
-		await expect(waiting).rejects.toBeDefined();
+		let settled = false;
+		const waiting = pacer.acquire(controller.signal).finally(() => (settled = true));
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(settled).toBe(false);
+		// The rejection is the abort itself, not any error (a TypeError would have passed before).
+		const cancelled = new Error('execution cancelled');
+		controller.abort(cancelled);
+		await expect(waiting).rejects.toBe(cancelled);
 	});
 });
