@@ -139,6 +139,11 @@ export interface RecordedRequest {
 	fault?: Fault;
 	/** When the response finished or the connection closed. */
 	finishedAt?: number;
+	/**
+	 * Streamed responses: the byte length of each write of the body, in order. The emulator splits
+	 * events on purpose, sometimes inside a UTF-8 character; what the client reads may be coalesced.
+	 */
+	writes?: number[];
 }
 
 export interface EmulatorStats {

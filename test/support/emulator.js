@@ -587,6 +587,7 @@ async function startEmulator(options = {}) {
 		const { res, signal } = ctx;
 		const kind = fault?.kind;
 		const eol = sseStyle === 'crlf' ? '\r\n' : '\n';
+		ctx.record.writes = [];
 		const rng = rngFrom(seed * 7919 + index);
 		head(ctx, 200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
@@ -597,6 +598,7 @@ async function startEmulator(options = {}) {
 
 		async function write(data) {
 			if (signal.aborted || res.destroyed) throw abortError();
+			ctx.record.writes.push(Buffer.byteLength(data));
 			if (!res.write(data)) await once(res, 'drain', { signal });
 		}
 		/** One SSE event, sometimes preceded by a keep-alive comment, often split in two writes. */
