@@ -38,10 +38,18 @@ const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Passw0rd' };
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 
+const PARTS = ['cli', 'editor', 'streaming', 'queue', 'tool'];
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
-const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : null;
+const only = onlyIdx >= 0 ? new Set(String(args[onlyIdx + 1] || '').split(',').filter(Boolean)) : null;
 const want = (part) => !only || only.has(part);
+const unknownParts = only ? [...only].filter((part) => !PARTS.includes(part)) : [];
+if (only && (only.size === 0 || unknownParts.length)) {
+	// A misspelled part would otherwise run nothing and pass.
+	console.log(`--only takes parts among ${PARTS.join(',')}; got ${[...only].join(',') || 'none'}`);
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
 
 const { NAMES: EDITOR } = require('./editor');
 /** Case names, used both to register the cases and to run them. */
