@@ -1,15 +1,17 @@
 'use strict';
 // npm test: builds, then runs the jest suites and ends with the totals line CI reads:
-// "N passed, M failed" (skipped tests are reported after it when there are any).
+// "N passed, M failed, K skipped". A skipped or todo test is a gap, not a pass: it fails the run
+// like a failed test does (exit 1), and CI adds K to the failures.
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { jestTotals } = require('./lib/jestTotals');
 
 const root = join(__dirname, '..');
 const build = spawnSync(process.execPath, [join(__dirname, 'build.js')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) {
-	console.log('0 passed, 1 failed');
+	console.log('0 passed, 1 failed, 0 skipped');
 	process.exit(1);
 }
 
@@ -21,18 +23,17 @@ const jest = spawnSync(
 	['--ci', '--forceExit', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
 	{ cwd: root, stdio: 'inherit' },
 );
-let passed = 0;
-let failed = jest.status === 0 ? 0 : 1;
-let skipped = 0;
+let results;
 try {
-	const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-	passed = results.numPassedTests;
-	failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-	skipped = results.numPendingTests + results.numTodoTests;
-	if (jest.status !== 0 && failed === 0) failed = 1;
+	results = JSON.parse(readFileSync(resultsFile, 'utf8'));
 } catch {
-	// No results file: jest itself failed to start; counted as one failure above.
+	// No results file: jest itself failed to start; jestTotals counts that as one failure.
 }
 rmSync(resultsDir, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed === 0 && jest.status === 0 ? 0 : 1);
+const totals = jestTotals(results, jest.status, root);
+if (totals.skipped.length) {
+	console.log('\nNot run, so counted against the run (a skipped or todo test hides a gap):');
+	for (const line of totals.skipped) console.log(`  ${line}`);
+}
+console.log(totals.line);
+process.exit(totals.exitCode);

@@ -34,6 +34,8 @@ const MODEL = 'gpt-4o-mini';
 // ---------------------------------------------------------------------------------------------
 
 const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
+// n8n-core's own copies of its dependencies, so that the test sees the logger n8n-core uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const requireFromCore = (id: string) => require(require.resolve(id, { paths: [n8nCoreDir] }));
 const { Container } = requireFromCore('@n8n/di');
 const { GlobalConfig } = requireFromCore('@n8n/config');

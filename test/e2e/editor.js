@@ -22,8 +22,9 @@ const CHROMIUM_ARGS = [
 
 const COLLECTIONS = ['options', 'penalties', 'advancedSampling', 'tokenControl', 'requestOptions'];
 
+/** CHROMIUM_PATH when set (a Chrome or Chromium; only that one), else Debian's chromium. */
 function chromiumPath() {
-	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+	const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 	return candidates.find((p) => fs.existsSync(p));
 }
 
@@ -42,20 +43,28 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 	try {
 		playwright = require('playwright-core');
 	} catch (err) {
-		suite.skipAsFailed(Object.values(NAMES), `playwright-core not installed: ${err.message}`);
+		suite.notRun(Object.values(NAMES), `playwright-core not installed: ${err.message}`);
 		return;
 	}
 	if (!exe) {
-		suite.skipAsFailed(Object.values(NAMES), 'chromium not found (apt-get install -y chromium)');
+		const wanted = process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist` : 'chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH to a Chrome or Chromium)';
+		suite.notRun(Object.values(NAMES), wanted);
 		return;
 	}
 	const profile = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'e2e-chromium-'));
-	const context = await playwright.chromium.launchPersistentContext(profile, {
-		executablePath: exe,
-		args: CHROMIUM_ARGS,
-		viewport: { width: 1440, height: 900 },
-		headless: true,
-	});
+	let context;
+	try {
+		context = await playwright.chromium.launchPersistentContext(profile, {
+			executablePath: exe,
+			args: CHROMIUM_ARGS,
+			viewport: { width: 1440, height: 900 },
+			headless: true,
+		});
+	} catch (err) {
+		fs.rmSync(profile, { recursive: true, force: true });
+		suite.notRun(Object.values(NAMES), `${exe} did not start: ${String(err.message).split('\n')[0]}`);
+		return;
+	}
 	const page = context.pages()[0] || (await context.newPage());
 	page.setDefaultTimeout(30000);
 	const shot = async (name) => {
@@ -65,15 +74,18 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 	};
 	const ndv = page.locator('[data-test-id="ndv"]');
 
-	// The node description as the editor gets it: the source of the expected collection fields.
-	const types = (await rest.request('GET', '/types/nodes.json')).json || [];
-	const description = types.find((t) => t.name === 'n8n-nodes-nanogpt.nanoGpt');
-
 	try {
-		const login = await page.request.post(`${baseUrl}/rest/login`, {
-			data: { emailOrLdapLoginId: owner.email, password: owner.password },
-		});
-		assert.equal(login.status(), 200, 'login from the browser');
+		// The node description as the editor gets it: the source of the expected collection fields.
+		const types = (await rest.request('GET', '/types/nodes.json')).json || [];
+		const description = types.find((t) => t.name === 'n8n-nodes-nanogpt.nanoGpt');
+
+		const login = await page.request
+			.post(`${baseUrl}/rest/login`, { data: { emailOrLdapLoginId: owner.email, password: owner.password } })
+			.catch((err) => ({ status: () => String(err.message).split('\n')[0] }));
+		if (login.status() !== 200) {
+			suite.notRun(Object.values(NAMES), `login from the browser failed: ${login.status()}`);
+			return;
+		}
 
 		await suite.case(NAMES.search, async () => {
 			await page.goto(`${baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });

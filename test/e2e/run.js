@@ -13,16 +13,20 @@
  *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
  *
  * Usage: node test/e2e/run.js [--only cli,editor,streaming,queue,tool]
- * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot).
- * Prints PASS/FAIL per case and a final line `N passed, M failed`; exits 1 on any failure.
+ * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot); CHROMIUM_PATH and
+ * REDIS_SERVER_PATH pick the browser and the redis-server.
+ * The cases of the run are registered up front (CASES below); it prints PASS/FAIL per case and a
+ * final line `N passed, M failed`, where a registered case that did not run counts as failed;
+ * exits 1 on any failure.
  * Artifacts (screenshots, n8n logs) go to test-artifacts/e2e/.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const http = require('node:http');
+const net = require('node:net');
 const { spawn } = require('node:child_process');
 const { Suite, assert } = require('./framework');
-const { provision } = require('../../scripts/provision');
+const { provision, N8N_VERSION } = require('../../scripts/provision');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
 const { ensureBuilt } = require('../../scripts/lib/build');
@@ -34,10 +38,61 @@ const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Passw0rd' };
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 
+const PARTS = ['cli', 'editor', 'streaming', 'queue', 'tool'];
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
-const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : null;
+const only = onlyIdx >= 0 ? new Set(String(args[onlyIdx + 1] || '').split(',').filter(Boolean)) : null;
 const want = (part) => !only || only.has(part);
+const unknownParts = only ? [...only].filter((part) => !PARTS.includes(part)) : [];
+if (only && (only.size === 0 || unknownParts.length)) {
+	// A misspelled part would otherwise run nothing and pass.
+	console.log(`--only takes parts among ${PARTS.join(',')}; got ${[...only].join(',') || 'none'}`);
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
+
+const { NAMES: EDITOR } = require('./editor');
+/** Case names, used both to register the cases and to run them. */
+const N = {
+	setup: 'setup: build, provision n8n, start the emulator',
+	import: 'setup: import the credential, the five examples and the fixtures',
+	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
+	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
+	scheduled: 'cli: "Scheduled pipeline" writes one briefing per topic into the digest',
+	wrongKey: 'cli: a wrong API key fails the run with the API message and no key in output',
+	server: 'server: n8n start is ready and the owner can log in',
+	chat: 'chat: streaming chat example answers through its public chat endpoint',
+	streaming: 'streaming: first chunk reaches the client long before the last is produced',
+	tool: 'tool: n8n-nodes-nanogpt.nanoGpt and nanoGptTool are registered, credential type too',
+	queueReady: 'queue: redis, main and two workers start',
+	queueScheduled: 'queue: the published scheduled pipeline fires on its Schedule Trigger and runs on a worker',
+	queueBatch: 'queue: 200 items through a published webhook complete on the workers, all present and in order',
+};
+/**
+ * Every case of the suite: the --only parts that need it and, when not every n8n line has what it
+ * tests, `appliesTo(line)`. The cases of a run are registered before anything runs, so a case that
+ * does not run (its setup failed, a tool is missing, the run stopped) counts as failed; a case that
+ * does not apply to an n8n line is not registered for that line, so it is neither run nor counted.
+ */
+const CASES = [
+	{ name: N.setup, parts: ['cli', 'editor', 'streaming', 'queue', 'tool'] },
+	{ name: N.import, parts: ['cli', 'editor', 'streaming', 'tool'] },
+	{ name: N.enrich, parts: ['cli'] },
+	{ name: N.categories, parts: ['cli'] },
+	{ name: N.scheduled, parts: ['cli'] },
+	{ name: N.wrongKey, parts: ['cli'] },
+	{ name: N.server, parts: ['cli', 'editor', 'streaming', 'tool'] },
+	{ name: N.chat, parts: ['cli'] },
+	{ name: N.streaming, parts: ['streaming'] },
+	{ name: N.tool, parts: ['tool'] },
+	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'] })),
+	{ name: N.queueReady, parts: ['queue'] },
+	{ name: N.queueScheduled, parts: ['queue'] },
+	{ name: N.queueBatch, parts: ['queue'] },
+];
+/** The n8n line this run drives. */
+const LINE = { version: N8N_VERSION, major: Number(N8N_VERSION.split('.')[0]) };
+const casesFor = (line) => CASES.filter((c) => c.parts.some(want) && (!c.appliesTo || c.appliesTo(line))).map((c) => c.name);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** n8n user folders of this run: removed when every case passed, kept for inspection otherwise. */
@@ -136,10 +191,14 @@ function copyLog(file, name) {
 	}
 }
 
+const suite = new Suite();
+/** Stops what main started (emulator, n8n), also when main stops outside a case. */
+const cleanups = [];
+
 async function main() {
-	const suite = new Suite();
+	suite.register(casesFor(LINE));
+	console.log(`e2e against n8n ${LINE.version}: ${suite.planned.length} cases`);
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const cleanups = [];
 	const onSignal = async () => {
 		for (const c of cleanups.reverse()) await c().catch(() => {});
 		process.exit(130);
@@ -149,13 +208,13 @@ async function main() {
 
 	let prov;
 	let emu;
-	const setupOk = await suite.case('setup: build, provision n8n, start the emulator', async () => {
+	const setupOk = await suite.case(N.setup, async () => {
 		ensureBuilt({ log: console.log });
 		prov = await provision({ log: console.log });
 		emu = await startEmulator({});
 		cleanups.push(() => emu.close());
 	}, { timeoutMs: 20 * 60 * 1000 });
-	if (!setupOk) return finish(suite, cleanups);
+	if (!setupOk) return finish(suite, cleanups, 'setup failed');
 
 	const credential = ex.credential({ apiKey: emu.apiKey, baseUrl: emu.baseUrl });
 	const apiHeader = `Bearer ${emu.apiKey}`;
@@ -179,7 +238,7 @@ async function main() {
 	const enrichOut = ex.outputFileOf(enrichWf);
 	const categoriesWf = ex.localizeFiles(ex.loadExample('categories'), localFiles);
 	const needMain = ['cli', 'streaming', 'tool', 'editor'].some(want);
-	const importOk = needMain && await suite.case('setup: import the credential, the five examples and the fixtures', async () => {
+	const importOk = needMain && await suite.case(N.import, async () => {
 		await app.importCredentials([credential]);
 		await app.importWorkflows([
 			enrichWf,
@@ -193,9 +252,9 @@ async function main() {
 
 	if (want('cli')) {
 		suite.section('1. CLI runs of the example workflows');
-		if (!importOk) suite.skipAsFailed(['cli: enrich spreadsheet rows', 'cli: scheduled pipeline'], 'import failed');
+		if (!importOk) suite.notRun([N.enrich, N.scheduled, N.wrongKey], 'import failed');
 		else {
-			await suite.case('cli: "Enrich spreadsheet rows" enriches every CSV row in order', async () => {
+			await suite.case(N.enrich, async () => {
 				emu.reset();
 				const r = await app.execute(enrichWf.id);
 				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
@@ -243,7 +302,7 @@ async function main() {
 				assert.ok(!flat.includes(emu.apiKey), 'the API key appears nowhere in the run');
 			});
 
-			await suite.case('cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)', async () => {
+			await suite.case(N.categories, async () => {
 				emu.reset();
 				const r = await app.execute(categoriesWf.id);
 				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
@@ -282,7 +341,7 @@ async function main() {
 				assert.equal(written.filter((w) => w.request === 'sent').length, 6);
 			});
 
-			await suite.case('cli: "Scheduled pipeline" writes one briefing per topic into the digest', async () => {
+			await suite.case(N.scheduled, async () => {
 				emu.reset();
 				const wf = ex.loadExample('scheduled');
 				const r = await app.execute(wf.id);
@@ -312,7 +371,7 @@ async function main() {
 				assert.ok(emu.stats.maxInFlight <= 2, `concurrency 2 respected (saw ${emu.stats.maxInFlight})`);
 			});
 
-			await suite.case('cli: a wrong API key fails the run with the API message and no key in output', async () => {
+			await suite.case(N.wrongKey, async () => {
 				emu.reset();
 				const bad = { ...credential, id: 'nanoGptBadCred01', name: 'NanoGPT wrong key', data: { ...credential.data, apiKey: 'sk-wrong-key-e2e' } };
 				await app.importCredentials([bad]);
@@ -337,7 +396,7 @@ async function main() {
 	let rest = null;
 	if (needServer && importOk) {
 		suite.section('n8n start (regular mode)');
-		const ok = await suite.case('server: n8n start is ready and the owner can log in', async () => {
+		const ok = await suite.case(N.server, async () => {
 			server = await app.start({ timeoutMs: 180000 });
 			rest = new n8n.RestClient(app.baseUrl);
 			await rest.login(OWNER.email, OWNER.password);
@@ -352,9 +411,9 @@ async function main() {
 	}
 
 	if (want('cli')) {
-		if (!server) suite.skipAsFailed(['chat: streaming chat example answers through its public chat endpoint'], 'no server');
+		if (!server) suite.notRun(N.chat, 'no server');
 		else
-			await suite.case('chat: streaming chat example answers through its public chat endpoint', async () => {
+			await suite.case(N.chat, async () => {
 				emu.reset();
 				const chat = ex.loadExample('chat');
 				const url = `${app.baseUrl}/webhook/${chat.nodes[0].webhookId}/chat`;
@@ -378,9 +437,9 @@ async function main() {
 
 	if (want('streaming')) {
 		suite.section('3. Streaming through a Webhook in streaming response mode');
-		if (!server) suite.skipAsFailed(['streaming: first chunk reaches the client long before the last is produced'], 'no server');
+		if (!server) suite.notRun(N.streaming, 'no server');
 		else
-			await suite.case('streaming: first chunk reaches the client long before the last is produced', async () => {
+			await suite.case(N.streaming, async () => {
 				emu.reset();
 				const url = `${app.baseUrl}/webhook/${ex.loadExample('webhook').nodes[0].parameters.path}`;
 				const delay = 300;
@@ -413,9 +472,9 @@ async function main() {
 
 	if (want('tool')) {
 		suite.section('5. Tool variant');
-		if (!server) suite.skipAsFailed(['tool: n8n-nodes-nanogpt.nanoGptTool is registered'], 'no server');
+		if (!server) suite.notRun(N.tool, 'no server');
 		else
-			await suite.case('tool: n8n-nodes-nanogpt.nanoGpt and nanoGptTool are registered, credential type too', async () => {
+			await suite.case(N.tool, async () => {
 				const r = await rest.request('GET', '/types/nodes.json');
 				assert.equal(r.status, 200);
 				const types = r.json;
@@ -431,7 +490,7 @@ async function main() {
 
 	if (want('editor')) {
 		suite.section('2. The editor in headless Chromium');
-		if (!server) suite.skipAsFailed(['editor'], 'no server');
+		if (!server) suite.notRun(Object.values(EDITOR), 'no server');
 		else {
 			const editor = require('./editor');
 			await editor.run(suite, {
@@ -460,8 +519,90 @@ async function main() {
 	return finish(suite, cleanups);
 }
 
+function isExecutable(file) {
+	try {
+		fs.accessSync(file, fs.constants.X_OK);
+		return fs.statSync(file).isFile();
+	} catch {
+		return false;
+	}
+}
+
+/** The path of an executable: `candidates` first, then the PATH; undefined when there is none. */
+function findExecutable(name, candidates = []) {
+	const dirs = (process.env.PATH || '').split(path.delimiter).filter(Boolean);
+	return [...candidates, ...dirs.map((dir) => path.join(dir, name))].find(isExecutable);
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+async function waitForPort(port, { timeoutMs, what, child }) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const open = await new Promise((resolve) => {
+			const socket = net.connect(port, '127.0.0.1');
+			socket.once('connect', () => (socket.destroy(), resolve(true)));
+			socket.once('error', () => resolve(false));
+		});
+		if (open) return;
+		if (child && child.startError) throw new Error(`${what} could not start: ${child.startError.message}`);
+		if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+		if (Date.now() > deadline) throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
+		await sleep(200);
+	}
+}
+
+const logSize = (file) => {
+	try {
+		return fs.statSync(file).size;
+	} catch {
+		return 0;
+	}
+};
+
+/** n8n's JSON log entries (N8N_LOG_FORMAT=json) written to `file` after byte `offset`. */
+function jsonLog(file, offset = 0) {
+	let text = '';
+	try {
+		text = fs.readFileSync(file).subarray(offset).toString('utf8');
+	} catch {
+		return [];
+	}
+	return text.split('\n').flatMap((line) => {
+		try {
+			const entry = JSON.parse(line);
+			return entry && typeof entry.message === 'string' ? [entry] : [];
+		} catch {
+			return []; // a line that is not n8n's (or not complete yet)
+		}
+	});
+}
+
+/** Executions of `workflowId` the workers finished, from their logs after `offsets`: [{id, success, worker}]. */
+function finishedOnWorkers(workers, workflowId, offsets = []) {
+	return workers.flatMap((w, i) =>
+		jsonLog(w.logFile, offsets[i] || 0)
+			.filter((e) => e.message.startsWith('Worker finished execution ') && e.metadata && e.metadata.workflowId === workflowId)
+			.map((e) => ({ id: String(e.metadata.executionId), success: e.metadata.success, worker: path.basename(w.logFile, '.log') })),
+	);
+}
+
+/** Execution ids the main put on the queue, from its log after `offset`. */
+function enqueuedByMain(main, offset = 0) {
+	return jsonLog(main.logFile, offset).flatMap((e) => {
+		const m = /^Enqueued execution (\S+) /.exec(e.message);
+		return m ? [m[1]] : [];
+	});
+}
+
 async function runQueue(suite, { prov, emu, credential }) {
-	const redisBin = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => fs.existsSync(p)) || 'redis-server';
+	const queueCases = [N.queueReady, N.queueScheduled, N.queueBatch];
+	// REDIS_SERVER_PATH: that redis-server and only that one.
+	const wanted = process.env.REDIS_SERVER_PATH;
+	const redisBin = wanted ? [wanted].find(isExecutable) : findExecutable('redis-server', ['/usr/bin/redis-server', '/usr/sbin/redis-server']);
+	if (!redisBin) {
+		suite.notRun(queueCases, wanted ? `REDIS_SERVER_PATH=${wanted} is not an executable` : 'redis-server not found (apt-get install -y redis-server)');
+		return;
+	}
 	const [redisPort, brokerA, brokerB] = await n8n.freePorts(3);
 	const inst = await n8n.N8nInstance.create(prov, {
 		label: 'e2e-queue',
@@ -472,6 +613,8 @@ async function runQueue(suite, { prov, emu, credential }) {
 			QUEUE_BULL_REDIS_PORT: redisPort,
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+			// JSON log lines carry each execution's id and workflow id (the text format only its message).
+			N8N_LOG_FORMAT: 'json',
 		},
 	});
 	runDirs.push(inst.userFolder);
@@ -483,17 +626,15 @@ async function runQueue(suite, { prov, emu, credential }) {
 	scheduled.id = 'nanoGptE2eSched1';
 	scheduled.name = 'E2E: scheduled pipeline every 10 s';
 	ex.nodeByName(scheduled, 'Every morning at 8').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 10 }] };
-	const names = [
-		'queue: the published scheduled pipeline fires on its Schedule Trigger and runs on a worker',
-		'queue: 200 items through a published webhook complete on the workers, all present and in order',
-	];
 	try {
-		const ready = await suite.case('queue: redis, main and two workers start', async () => {
+		const ready = await suite.case(N.queueReady, async () => {
 			redis = spawn(redisBin, ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
 				stdio: 'ignore',
 				detached: true,
 			});
 			redis.exited = new Promise((r) => redis.on('exit', r));
+			redis.on('error', (err) => (redis.startError = err));
+			await waitForPort(redisPort, { timeoutMs: 20000, what: `redis-server (${redisBin})`, child: redis });
 			await inst.importCredentials([credential]);
 			await inst.importWorkflows([wf, scheduled]);
 			await inst.publish([wf.id, scheduled.id]);
@@ -514,27 +655,35 @@ async function runQueue(suite, { prov, emu, credential }) {
 			inst.mainProc = mainProc;
 		}, { timeoutMs: 300000 });
 		if (!ready) {
-			suite.skipAsFailed(names, 'queue setup failed');
+			suite.notRun([N.queueScheduled, N.queueBatch], 'queue setup failed');
 			return;
 		}
-		await suite.case(names[0], async () => {
+		await suite.case(N.queueScheduled, async () => {
 			const topics = JSON.parse(ex.nodeByName(scheduled, 'Topics').parameters.jsonOutput).topics;
 			const deadline = Date.now() + 60000;
-			const finishedRuns = () =>
-				inst.workers.map((w) => (n8n.readLog(w.logFile).match(/Worker finished execution/g) || []).length).reduce((a, b) => a + b, 0);
+			// An execution of this workflow that a worker finished and the main had enqueued.
+			const ranOnWorker = () => {
+				const enqueued = enqueuedByMain(inst.mainProc);
+				return finishedOnWorkers(inst.workers, scheduled.id).filter((r) => r.success === true && enqueued.includes(r.id));
+			};
 			for (;;) {
 				const briefs = completionRequests(emu).filter((r) => r.body.prompt.startsWith('Topic: ') && r.status === 200);
-				if (briefs.length >= topics.length && finishedRuns() >= 1) break;
-				if (Date.now() > deadline) throw new Error(`schedule did not fire: ${briefs.length} briefing requests, ${finishedRuns()} finished executions on workers`);
+				if (briefs.length >= topics.length && ranOnWorker().length >= 1) break;
+				if (Date.now() > deadline) {
+					throw new Error(`schedule did not fire: ${briefs.length} briefing requests, executions finished on workers: ${JSON.stringify(finishedOnWorkers(inst.workers, scheduled.id))}`);
+				}
 				await sleep(500);
 			}
 			const briefs = completionRequests(emu).filter((r) => r.body.prompt.startsWith('Topic: '));
 			for (const t of topics) assert.ok(briefs.some((r) => r.body.prompt.startsWith(`Topic: ${t}.`)), `a briefing for ${t}`);
 		}, { timeoutMs: 90000 });
-		await suite.case(names[1], async () => {
+		await suite.case(N.queueBatch, async () => {
 			emu.reset();
 			const rows = Array.from({ length: 200 }, (_, i) => ({ n: i, prompt: `Queue row ${i}: say something about the number ${i}` }));
 			const url = `${inst.baseUrl}/webhook/nanogpt/batch`;
+			// Log offsets before the request: only what is logged after them can be this execution.
+			const mainOffset = logSize(inst.mainProc.logFile);
+			const workerOffsets = inst.workers.map((w) => logSize(w.logFile));
 			const r = await withWebhookRetry(() => postJson(url, { rows }, { timeoutMs: 240000 }));
 			assert.equal(r.status, 200, r.text.slice(0, 500));
 			const out = r.json;
@@ -547,12 +696,20 @@ async function runQueue(suite, { prov, emu, credential }) {
 			});
 			const reqs = completionRequests(emu).filter((q) => q.body.prompt.startsWith('Queue row '));
 			assert.equal(reqs.length, 200, 'one request per item');
-			// Ran on a worker: a worker log names the execution, the main's log does not run it.
-			const workerLogs = inst.workers.map((w) => n8n.readLog(w.logFile));
-			assert.ok(
-				workerLogs.some((l) => /Worker finished execution/.test(l)),
-				`a worker ran the execution; worker logs:\n${workerLogs.map((l) => n8n.tail(l, 8)).join('\n--\n')}`,
-			);
+			// Ran on a worker: since the request, the main enqueued an execution of this workflow and a
+			// worker finished that same execution id (a worker may log it just after the answer).
+			let finished = [];
+			for (const deadline = Date.now() + 30000; Date.now() < deadline; await sleep(250)) {
+				finished = finishedOnWorkers(inst.workers, wf.id, workerOffsets);
+				if (finished.length) break;
+			}
+			const enqueued = enqueuedByMain(inst.mainProc, mainOffset);
+			const logs = () => inst.workers.map((w) => n8n.tail(n8n.readLog(w.logFile), 8)).join('\n--\n');
+			assert.equal(finished.length, 1, `one execution of ${wf.id} finished on a worker since the request: ${JSON.stringify(finished)}\n${logs()}`);
+			const [execution] = finished;
+			assert.equal(execution.success, true, `execution ${execution.id} succeeded on ${execution.worker}`);
+			assert.ok(enqueued.includes(execution.id), `the main enqueued execution ${execution.id} after the request (it enqueued: ${enqueued.join(', ') || 'none'})`);
+			console.log(`      execution ${execution.id} enqueued by the main, finished on ${execution.worker}`);
 		}, { timeoutMs: 300000 });
 	} finally {
 		for (const c of inst.children) copyLog(c.logFile, `queue-${path.basename(c.logFile)}`);
@@ -568,17 +725,16 @@ async function runQueue(suite, { prov, emu, credential }) {
 	}
 }
 
-async function finish(suite, cleanups) {
+async function finish(suite, cleanups, reason) {
 	for (const c of cleanups.reverse()) await c().catch(() => {});
-	const failed = suite.results.filter((r) => !r.ok).length;
+	const failed = suite.summary(reason);
 	if (!failed) for (const d of runDirs) fs.rmSync(d, { recursive: true, force: true });
 	else if (runDirs.length) console.log(`n8n user folders kept for inspection: ${runDirs.join(' ')}`);
-	suite.summary();
 	process.exit(failed ? 1 : 0);
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+	// Outside any case: every case that had not run yet fails with this error, and the totals still print.
 	console.error(err);
-	console.log('0 passed, 1 failed');
-	process.exit(1);
+	await finish(suite, cleanups, `the suite stopped: ${String((err && err.message) || err).split('\n')[0]}`);
 });

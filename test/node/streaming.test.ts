@@ -1,7 +1,7 @@
 import type { StructuredChunk } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import { startEmulator, type Emulator, type Fault } from '../support/emulator';
-import { completeParameters, prompts, runCompletion, startCompletion } from './nodeRun';
+import { completionTextFor, startEmulator, type Emulator, type Fault } from '../support/emulator';
+import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from './nodeRun';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -45,19 +45,26 @@ describe('streaming completions in n8n-core', () => {
 	it('forwards text with sendChunk begin/item.../end per item when n8n streams the execution', async () => {
 		const chunks: StructuredChunk[] = [];
 		const items = prompts(3, 'Chat');
-		const { items: output } = await runCompletion({
+		const { items: output, error } = await runCompletion({
 			emulator,
 			items,
 			parameters: streamParameters(),
 			onChunk: (chunk) => void chunks.push(chunk),
 		});
+		// A failed run has no output and no chunks: the loop below would check nothing.
+		expect(error).toBeUndefined();
+		expect(output).toHaveLength(items.length);
+		// One stream event per token, so each item is begin, one item chunk per token, end.
+		const expectedTexts = items.map(({ prompt }) => completionTextFor({ model: MODEL, prompt }));
+		expect(chunks).toHaveLength(expectedTexts.reduce((sum, { tokens }) => sum + tokens.length + 2, 0));
 		for (const [index, item] of output.entries()) {
 			const mine = chunks.filter((chunk) => chunk.metadata.itemIndex === index);
+			expect(mine).toHaveLength(expectedTexts[index].tokens.length + 2);
 			expect(mine[0].type).toBe('begin');
 			expect(mine[mine.length - 1].type).toBe('end');
 			expect(mine.slice(1, -1).every((chunk) => chunk.type === 'item')).toBe(true);
-			expect(mine.length).toBeGreaterThan(3);
-			expect(mine.map((chunk) => chunk.content ?? '').join('')).toBe(item.json.text);
+			expect(item.json.text).toBe(expectedTexts[index].text);
+			expect(mine.map((chunk) => chunk.content ?? '').join('')).toBe(expectedTexts[index].text);
 		}
 	});
 

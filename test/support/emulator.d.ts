@@ -21,11 +21,30 @@ export interface ModelInfo {
 	pricing?: { prompt: number; completion: number };
 }
 
+/**
+ * What a strict emulator refuses and a lenient one lets through. The emulator is strict by default,
+ * so that a node which drops the base path, sends its key another way or misspells a field fails
+ * its tests; a test that needs one of these asks for it.
+ */
+export interface Leniency {
+	/** Also serve the routes at the root, not only under the base path (strict: 404). */
+	routesAtRoot?: boolean;
+	/** Also accept the key as `X-API-Key: <key>` (strict: only `Authorization: Bearer <key>`, else 401). */
+	apiKeyHeader?: boolean;
+	/**
+	 * Accept completion body fields the spec does not name (strict: 400 'unknown field "<name>"';
+	 * documented extensions such as `stream_options` are accepted either way).
+	 */
+	unknownFields?: boolean;
+}
+
 export interface EmulatorOptions {
-	/** Key accepted as `Authorization: Bearer <key>` or `X-API-Key: <key>` (default 'sk-nano-test-key'). */
+	/** Key accepted as `Authorization: Bearer <key>` (default 'sk-nano-test-key'). */
 	apiKey?: string;
-	/** Routes are served under it and at the root (default '/api'). */
+	/** Routes are served under it, and only there unless `lenient.routesAtRoot` (default '/api'). */
 	basePath?: string;
+	/** Strict unless a test asks otherwise (default: all false). */
+	lenient?: Leniency;
 	/** 0 (default) picks a free port. */
 	port?: number;
 	/** Delay before each completion response (after auth, rate limit and validation). */
@@ -120,6 +139,11 @@ export interface RecordedRequest {
 	fault?: Fault;
 	/** When the response finished or the connection closed. */
 	finishedAt?: number;
+	/**
+	 * Streamed responses: the byte length of each write of the body, in order. The emulator splits
+	 * events on purpose, sometimes inside a UTF-8 character; what the client reads may be coalesced.
+	 */
+	writes?: number[];
 }
 
 export interface EmulatorStats {

@@ -3,9 +3,14 @@
  * NanoGPT emulator: a real HTTP server on 127.0.0.1 that answers like NanoGPT's
  * POST /v1/completions (plus GET /v1/models and GET /v1/usage), with injectable faults.
  *
+ * Strict by default, like the spec: routes only under the base path (/api), the key only as
+ * `Authorization: Bearer`, no body field the spec does not name (documented extensions aside).
+ * A test that needs more asks for it with `lenient` (see Leniency in emulator.d.ts).
+ *
  * Used by jest tests, the benchmark, the demo and the e2e scripts. See emulator.d.ts for the API.
  * CLI: node test/support/emulator.js [--port N] [--key K] [--latency MS] [--chunk-delay MS]
  *      [--rate-limit RPS] [--base-path P] [--seed N] [--sse-style lf|crlf]
+ *      [--lenient routesAtRoot,apiKeyHeader,unknownFields]
  * prints one JSON line {"baseUrl","origin","apiKey"} on stdout and runs until SIGTERM/SIGINT.
  */
 
@@ -233,22 +238,51 @@ const NOT_FOUND = {
 // ---------------------------------------------------------------------------------------------
 // Request validation against the repo's spec copy
 
-/** @type {import('ajv').ValidateFunction | undefined} */
-let validateRequest;
-function validator() {
-	if (!validateRequest) {
+/**
+ * Body fields NanoGPT documents outside the completions spec, accepted in strict mode too:
+ * `stream_options` is the OpenAI-compatible opt-in for usage in a stream (NanoGPT's streaming docs).
+ */
+const DOCUMENTED_EXTENSIONS = {
+	stream_options: {
+		type: 'object',
+		properties: { include_usage: { type: 'boolean' } },
+		additionalProperties: false,
+	},
+};
+
+/** @type {{strict?: import('ajv').ValidateFunction, lenient?: import('ajv').ValidateFunction}} */
+const validators = {};
+/**
+ * The spec's CompletionRequest schema. Strict: only the fields it names (plus the documented
+ * extensions); lenient: any further field too, as the spec itself does not forbid them.
+ */
+function validator(strict) {
+	const key = strict ? 'strict' : 'lenient';
+	if (!validators[key]) {
 		const spec = YAML.parse(fs.readFileSync(SPEC_PATH, 'utf8'));
+		const schema = spec.components.schemas.CompletionRequest;
 		const ajv = new Ajv2020({ strict: false, allErrors: true });
-		validateRequest = ajv.compile(spec.components.schemas.CompletionRequest);
+		validators[key] = ajv.compile(
+			strict ? { ...schema, properties: { ...schema.properties, ...DOCUMENTED_EXTENSIONS }, additionalProperties: false } : schema,
+		);
 	}
-	return validateRequest;
+	return validators[key];
 }
 
-/** Returns an error message like '/temperature must be <= 2', or undefined when the body is valid. */
-function validationError(body) {
-	const validate = validator();
+/**
+ * Returns an error message like '/temperature must be <= 2' or 'unknown field "temprature"',
+ * or undefined when the body is valid.
+ */
+function validationError(body, strict) {
+	const validate = validator(strict);
 	if (validate(body)) return undefined;
-	return (validate.errors ?? []).map((e) => `${e.instancePath || 'body'} ${e.message}`).join('; ');
+	return (validate.errors ?? [])
+		.map((e) =>
+			e.keyword === 'additionalProperties'
+				? `${e.instancePath ? `${e.instancePath}: ` : ''}unknown field "${e.params.additionalProperty}"`
+				: `${e.instancePath || 'body'} ${e.message}`,
+		)
+		.join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,13 +299,14 @@ const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError
 async function startEmulator(options = {}) {
 	const apiKey = options.apiKey ?? DEFAULT_KEY;
 	const basePath = (options.basePath ?? '/api').replace(/\/+$/, '');
+	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, ...options.lenient };
 	const pricing = options.pricing ?? true;
 	const streamUsage = options.streamUsage ?? 'separate-event';
 	const sseStyle = options.sseStyle ?? 'lf';
 	const seed = options.seed ?? 1;
 	const models = (options.models ?? DEFAULT_MODELS).map((m) => (typeof m === 'string' ? { id: m } : m));
 	const created = 1730000000;
-	validator(); // compile the spec schema now rather than on the first request
+	validator(!lenient.unknownFields); // compile the spec schema now rather than on the first request
 
 	let latencyMs = options.latencyMs ?? 0;
 	let chunkDelayMs = options.chunkDelayMs ?? 0;
@@ -362,8 +397,10 @@ async function startEmulator(options = {}) {
 			record.body = ctx.body === undefined ? raw : ctx.body;
 		}
 
-		const routePath = basePath && url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : url.pathname;
-		const handler = routes[`${req.method} ${routePath}`];
+		// Strict: only under the base path, as NanoGPT serves its API under https://nano-gpt.com/api.
+		const underBasePath = basePath === '' || url.pathname.startsWith(`${basePath}/`);
+		const routePath = underBasePath ? url.pathname.slice(basePath.length) : lenient.routesAtRoot ? url.pathname : undefined;
+		const handler = routePath === undefined ? undefined : routes[`${req.method} ${routePath}`];
 		if (!handler) return send(ctx, NOT_FOUND);
 		return handler(ctx);
 	}
@@ -384,9 +421,10 @@ async function startEmulator(options = {}) {
 
 	const sendJson = (ctx, status, value) => send(ctx, { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
 
+	/** The spec's one scheme, `Authorization: Bearer <key>`; `X-API-Key` only when asked to be lenient. */
 	function keyOf(req) {
 		const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-		const candidates = [bearer?.[1]?.trim(), req.headers['x-api-key']].filter(Boolean);
+		const candidates = [bearer?.[1]?.trim(), lenient.apiKeyHeader ? req.headers['x-api-key'] : undefined].filter(Boolean);
 		return { present: candidates.length > 0, valid: candidates.includes(apiKey) };
 	}
 
@@ -439,7 +477,7 @@ async function startEmulator(options = {}) {
 		}
 
 		if (ctx.body === undefined) return send(ctx, errorResponse({ status: 400, message: 'Invalid JSON in request body' }));
-		const invalid = validationError(ctx.body);
+		const invalid = validationError(ctx.body, !lenient.unknownFields);
 		if (invalid) return send(ctx, errorResponse({ status: 400, message: invalid }));
 
 		const body = ctx.body;
@@ -549,6 +587,7 @@ async function startEmulator(options = {}) {
 		const { res, signal } = ctx;
 		const kind = fault?.kind;
 		const eol = sseStyle === 'crlf' ? '\r\n' : '\n';
+		ctx.record.writes = [];
 		const rng = rngFrom(seed * 7919 + index);
 		head(ctx, 200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
@@ -559,6 +598,7 @@ async function startEmulator(options = {}) {
 
 		async function write(data) {
 			if (signal.aborted || res.destroyed) throw abortError();
+			ctx.record.writes.push(Buffer.byteLength(data));
 			if (!res.write(data)) await once(res, 'drain', { signal });
 		}
 		/** One SSE event, sometimes preceded by a keep-alive comment, often split in two writes. */
@@ -701,6 +741,7 @@ async function main(argv) {
 		basePath: args['base-path'],
 		seed: num(args.seed),
 		sseStyle: args['sse-style'],
+		lenient: args.lenient === undefined ? undefined : Object.fromEntries(args.lenient.split(',').map((what) => [what, true])),
 	});
 	process.stdout.write(`${JSON.stringify({ baseUrl: emu.baseUrl, origin: emu.origin, apiKey: emu.apiKey })}\n`);
 	const stop = () => emu.close().then(() => process.exit(0));
