@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const requireFromCore = (id: string) => require(require.resolve(id, { paths: [n8nCoreDir] }));
 
 export interface LoggedEntry {

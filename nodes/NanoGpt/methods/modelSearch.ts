@@ -1,7 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { checkCredential } from '../transport/credentialSettings';
-import { CREDENTIAL_TYPE } from '../transport/credentialSettings';
+import { CREDENTIAL_TYPE, checkCredential } from '../transport/credentialSettings';
 import { fetchModels, type ModelEntry } from '../transport/modelCatalogue';
 
 /** Models whose ID or name contains the search text (case-insensitive), sorted by ID. Pure. */
