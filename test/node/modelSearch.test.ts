@@ -28,19 +28,19 @@ describe('model list against the emulator\'s detailed catalogue', () => {
 		const results = await search(emulator);
 		expect(results.map((result) => result.value).sort()).toEqual(DEFAULT_MODELS.map((model) => model.id).sort());
 		expect(results.find((result) => result.value === 'meta-llama/llama-3.3-70b-instruct')?.name).toBe(
-			'Llama 3.3 70B Instruct (meta-llama/llama-3.3-70b-instruct) · $0.23 / $0.40 per 1M tokens · 131k context',
+			'Llama 3.3 70B Instruct · $0.23 / $0.40 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct',
 		);
 		expect(results.find((result) => result.value === 'chatgpt-4o-latest')?.name).toBe(
-			'ChatGPT-4o (chatgpt-4o-latest) · $5.00 / $15.00 per 1M tokens · 128k context',
+			'ChatGPT-4o · $5 / $15 per 1M · 128k context · chatgpt-4o-latest',
 		);
 		expect(results.find((result) => result.value === 'gpt-4o-mini')?.name).toBe(
-			'GPT-4o mini (gpt-4o-mini) · $0.15 / $0.60 per 1M tokens · 128k context',
+			'GPT-4o mini · $0.15 / $0.60 per 1M · 128k context · gpt-4o-mini',
 		);
 		// Every figure comes from the catalogue entry the emulator served.
 		for (const model of DEFAULT_MODELS) {
 			const name = results.find((result) => result.value === model.id)?.name ?? '';
-			expect(name).toContain(`${model.name} (${model.id}) · $`);
-			expect(name).toContain(`${Math.floor(Number(model.context_length) / 1000)}k context`);
+			expect(name.startsWith(`${model.name} · $`)).toBe(true);
+			expect(name.endsWith(` · ${Math.floor(Number(model.context_length) / 1000)}k context · ${model.id}`)).toBe(true);
 		}
 		// Sorted as shown, by display name.
 		const names = results.map((result) => String(result.name));
@@ -52,8 +52,11 @@ describe('model list against the emulator\'s detailed catalogue', () => {
 	});
 
 	it('finds models by display name, not only by id', async () => {
-		const byName = await search(emulator, 'Sonnet');
-		expect(byName.map((result) => result.value)).toEqual(['claude-3-5-sonnet-20241022']);
+		// "3.5" is only in the display names ("Claude 3.5 Sonnet"), not in the ids ("claude-3-5-...").
+		const byName = await search(emulator, 'Claude 3.5');
+		expect(byName.map((result) => result.value)).toEqual(['claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022']);
+		const byNameWords = await search(emulator, '3.5 sonnet');
+		expect(byNameWords.map((result) => result.value)).toEqual(['claude-3-5-sonnet-20241022']);
 		const byWords = await search(emulator, 'llama 70B');
 		expect(byWords.map((result) => result.value)).toEqual(['meta-llama/llama-3.3-70b-instruct']);
 		const byId = await search(emulator, 'DEEPSEEK-AI/');
@@ -80,12 +83,12 @@ describe('model list when the catalogue lacks figures', () => {
 	it('shows what is known and invents nothing', async () => {
 		const names = Object.fromEntries((await search(emulator)).map((result) => [result.value, result.name]));
 		expect(names).toEqual({
-			'acme/full': 'Acme Full (acme/full) · $0.50 / $1.50 per 1M tokens · 32k context',
-			'acme/no-pricing': 'Acme No Pricing (acme/no-pricing) · 65k context',
-			'acme/no-context': 'Acme No Context (acme/no-context) · $2.00 / $8.00 per 1M tokens',
-			'acme/input-only': 'Acme Input Only (acme/input-only) · $0.07 input per 1M tokens · 128k context',
+			'acme/full': 'Acme Full · $0.50 / $1.50 per 1M · 32k context · acme/full',
+			'acme/no-pricing': 'Acme No Pricing · 65k context · acme/no-pricing',
+			'acme/no-context': 'Acme No Context · $2 / $8 per 1M · acme/no-context',
+			'acme/input-only': 'Acme Input Only · $0.07 input per 1M · 128k context · acme/input-only',
 			'acme/bare': 'acme/bare',
-			'acme/euro': 'Acme Euro (acme/euro) · 0.11 EUR / 0.28 EUR per 1M tokens · 8k context',
+			'acme/euro': 'Acme Euro · 0.11 EUR / 0.28 EUR per 1M · 8k context · acme/euro',
 		});
 	});
 

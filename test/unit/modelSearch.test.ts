@@ -15,19 +15,20 @@ const llama = {
 };
 
 describe('model list text', () => {
-	it('shows display name, id, input / output price per 1M tokens and context', () => {
+	it('shows display name, input / output price per 1M tokens, context and id, figures before the id', () => {
 		expect(formatModelName(llama)).toBe(
-			'Llama 3.3 70B Instruct (meta-llama/llama-3.3-70b-instruct) · $0.12 / $0.30 per 1M tokens · 131k context',
+			'Llama 3.3 70B Instruct · $0.12 / $0.30 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct',
 		);
 	});
 
-	it('formats prices with two to six decimals and never rounds a price to zero', () => {
-		expect(formatAmount(5)).toBe('5.00');
+	it('formats whole prices bare, others with two to six decimals, and never rounds a price to zero', () => {
+		expect(formatAmount(5)).toBe('5');
 		expect(formatAmount(0.3)).toBe('0.30');
 		expect(formatAmount(0.075)).toBe('0.075');
 		expect(formatAmount(0.1 + 0.2)).toBe('0.30');
-		expect(formatAmount(0)).toBe('0.00');
-		expect(formatAmount(1200)).toBe('1200.00');
+		expect(formatAmount(0)).toBe('0');
+		expect(formatAmount(1200)).toBe('1200');
+		expect(formatAmount(2.5)).toBe('2.50');
 		expect(formatAmount(0.00000004)).toBe('4.0e-8');
 	});
 
@@ -42,26 +43,24 @@ describe('model list text', () => {
 
 	it('shows only the figures the catalogue gives', () => {
 		expect(formatModelName({ id: 'x/plain' })).toBe('x/plain');
-		expect(formatModelName({ id: 'x/named', name: 'Named' })).toBe('Named (x/named)');
+		expect(formatModelName({ id: 'x/named', name: 'Named' })).toBe('Named · x/named');
 		expect(formatModelName({ id: 'same', name: 'same', contextLength: 8192 })).toBe('same · 8k context');
+		expect(formatModelName({ id: 'x/unnamed', pricing: { prompt: 1, completion: 2, currency: 'USD' } })).toBe('x/unnamed · $1 / $2 per 1M');
 		expect(formatModelName({ ...llama, contextLength: undefined })).toBe(
-			'Llama 3.3 70B Instruct (meta-llama/llama-3.3-70b-instruct) · $0.12 / $0.30 per 1M tokens',
+			'Llama 3.3 70B Instruct · $0.12 / $0.30 per 1M · meta-llama/llama-3.3-70b-instruct',
 		);
-		expect(formatModelName({ ...llama, pricing: undefined })).toBe(
-			'Llama 3.3 70B Instruct (meta-llama/llama-3.3-70b-instruct) · 131k context',
-		);
-		expect(formatPricing({ prompt: 0.12, currency: 'USD' })).toBe('$0.12 input per 1M tokens');
-		expect(formatPricing({ completion: 0.3, currency: 'USD' })).toBe('$0.30 output per 1M tokens');
+		expect(formatModelName({ ...llama, pricing: undefined })).toBe('Llama 3.3 70B Instruct · 131k context · meta-llama/llama-3.3-70b-instruct');
+		expect(formatPricing({ prompt: 0.12, currency: 'USD' })).toBe('$0.12 input per 1M');
+		expect(formatPricing({ completion: 0.3, currency: 'USD' })).toBe('$0.30 output per 1M');
 		expect(formatPricing({})).toBeUndefined();
 	});
 
 	it('shows a currency other than USD by its code, and no symbol when none is named', () => {
-		expect(formatPricing({ prompt: 0.11, completion: 0.28, currency: 'EUR' })).toBe('0.11 EUR / 0.28 EUR per 1M tokens');
-		expect(formatPricing({ prompt: 0.11, completion: 0.28, currency: 'usd' })).toBe('$0.11 / $0.28 per 1M tokens');
-		expect(formatPricing({ prompt: 0.11, completion: 0.28 })).toBe('0.11 / 0.28 per 1M tokens');
-		expect(formatPricing({ prompt: 1, completion: 2, currency: 'USD', unit: 'per_thousand_tokens' })).toBe(
-			'$1.00 / $2.00 per thousand tokens',
-		);
+		expect(formatPricing({ prompt: 0.11, completion: 0.28, currency: 'EUR' })).toBe('0.11 EUR / 0.28 EUR per 1M');
+		expect(formatPricing({ prompt: 0.11, completion: 0.28, currency: 'usd' })).toBe('$0.11 / $0.28 per 1M');
+		expect(formatPricing({ prompt: 0.11, completion: 0.28 })).toBe('0.11 / 0.28 per 1M');
+		expect(formatPricing({ prompt: 1, completion: 2, currency: 'USD', unit: 'per_million_tokens' })).toBe('$1 / $2 per 1M');
+		expect(formatPricing({ prompt: 1, completion: 2, currency: 'USD', unit: 'per_thousand_tokens' })).toBe('$1 / $2 per thousand tokens');
 	});
 });
 
@@ -106,12 +105,13 @@ describe('model search', () => {
 		expect(filterModels(models, 'meta-llama').map((model) => model.value)).toEqual([llama.id]);
 		expect(filterModels(models, '  llama 70B ').map((model) => model.value)).toEqual([llama.id]);
 		expect(filterModels(models, 'llama mini')).toEqual([]);
-		expect(filterModels(models, 'claude')[0]).toEqual({ name: 'Claude (claude-3)', value: 'claude-3', description: undefined });
+		expect(filterModels(models, 'claude')[0]).toEqual({ name: 'Claude · claude-3', value: 'claude-3', description: undefined });
 	});
 
 	it('does not match the figures, only names', () => {
 		expect(filterModels(models, '131k')).toEqual([]);
 		expect(filterModels(models, '$0.12')).toEqual([]);
+		expect(filterModels(models, 'context')).toEqual([]);
 	});
 
 	it('lists every model by display name when there is no search text', () => {

@@ -6,11 +6,11 @@ import { fetchModels, type ModelEntry, type ModelPricing } from '../transport/mo
 
 const SEPARATOR = ' · ';
 
-/** 0.12 -> "0.12", 5 -> "5.00", 0.075 -> "0.075": at least two decimals, at most six. Pure. */
+/** 0.3 -> "0.30", 0.075 -> "0.075", 5 -> "5": whole amounts bare, cents with two to six decimals. Pure. */
 export function formatAmount(value: number): string {
 	if (value > 0 && value < 0.000001) return value.toPrecision(2);
 	const [whole, fraction = ''] = value.toFixed(6).replace(/0+$/, '').split('.');
-	return `${whole}.${fraction.padEnd(2, '0')}`;
+	return fraction === '' ? whole : `${whole}.${fraction.padEnd(2, '0')}`;
 }
 
 /** "$0.12" for USD; any other currency by its code ("0.12 EUR"), none when the catalogue names none. */
@@ -20,15 +20,15 @@ function formatPrice(value: number, currency: string | undefined): string {
 	return `${formatAmount(value)} ${currency}`;
 }
 
-/** "per_million_tokens" (NanoGPT's documented unit) reads "per 1M tokens"; another unit as sent. */
+/** "per_million_tokens" (NanoGPT's documented unit) reads "per 1M"; another unit as sent. */
 function formatUnit(unit: string | undefined): string {
-	if (unit === undefined || unit === 'per_million_tokens') return 'per 1M tokens';
+	if (unit === undefined || unit === 'per_million_tokens') return 'per 1M';
 	return unit.replace(/_/g, ' ');
 }
 
 /**
- * "$0.12 / $0.30 per 1M tokens" (input / output); only the known side when the catalogue gives
- * one ("$0.12 input per 1M tokens"). Pure.
+ * "$0.12 / $0.30 per 1M" (input / output tokens); only the known side when the catalogue gives
+ * one ("$0.12 input per 1M"). Pure.
  */
 export function formatPricing(pricing: ModelPricing): string | undefined {
 	const { prompt, completion, currency, unit } = pricing;
@@ -48,15 +48,20 @@ export function formatContextLength(tokens: number): string {
 }
 
 /**
- * The text the model list shows for a model (n8n's list renders only an item's name):
- * "Llama 3.3 70B Instruct (meta-llama/llama-3.3-70b-instruct) · $0.12 / $0.30 per 1M tokens · 131k context".
+ * The text the model list shows for a model:
+ * "Llama 3.3 70B Instruct · $0.12 / $0.30 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct".
+ * n8n's list renders only an item's name, on one line cut to the width of the Model field (about
+ * 350 px by default), so the figures come right after the display name and the ID last (first
+ * when the catalogue has no display name).
  * A figure the catalogue lacks is left out, never guessed. Pure.
  */
 export function formatModelName(model: ModelEntry): string {
-	const parts = [model.name && model.name !== model.id ? `${model.name} (${model.id})` : model.id];
+	const name = model.name !== model.id ? model.name : undefined;
+	const parts = [name ?? model.id];
 	const price = model.pricing && formatPricing(model.pricing);
 	if (price) parts.push(price);
 	if (model.contextLength !== undefined) parts.push(`${formatContextLength(model.contextLength)} context`);
+	if (name !== undefined) parts.push(model.id);
 	return parts.join(SEPARATOR);
 }
 
