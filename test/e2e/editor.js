@@ -2,7 +2,8 @@
 /*
  * Part 2 of the e2e suite: the real n8n editor in headless Chromium (Debian's `chromium`, driven by
  * playwright-core). Screenshots go to test-artifacts/e2e/; the one of the NanoGPT node with its
- * output after a run from the editor is copied to docs/editor.png for the README.
+ * output after a run from the editor is copied to docs/editor.png for the README, the open model
+ * list to docs/model-picker.png (both only when missing or with UPDATE_SCREENSHOTS=1).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,6 +23,29 @@ const CHROMIUM_ARGS = [
 
 const COLLECTIONS = ['options', 'penalties', 'advancedSampling', 'tokenControl', 'requestOptions'];
 
+/** The model whose rendered text the list case checks: the emulator's default figures for it. */
+const LLAMA = {
+	id: 'meta-llama/llama-3.3-70b-instruct',
+	figures: '$0.23 / $0.40 per 1M · 131k context',
+	text: 'Llama 3.3 70B Instruct · $0.23 / $0.40 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct',
+	description: 'Llama 3.3 70B Instruct (emulated)', // what the emulator sends as `description`
+};
+const PICKER_SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'model-picker.png');
+
+/** Screenshot area: the Model field with its open list, a little of the panel around it. */
+async function pickerBox(fieldLocator, item) {
+	const field = await fieldLocator.boundingBox();
+	const list = await item.evaluate((el) => {
+		const r = el.parentElement.parentElement.getBoundingClientRect();
+		return { x: r.x, y: r.y, width: r.width, height: r.height };
+	});
+	const x = Math.max(0, Math.min(field.x, list.x) - 16);
+	const y = Math.max(0, field.y - 38);
+	const right = Math.max(field.x + field.width, list.x + list.width) + 16;
+	const bottom = list.y + list.height + 16;
+	return { x, y, width: right - x, height: bottom - y };
+}
+
 /** CHROMIUM_PATH when set (a Chrome or Chromium; only that one), else Debian's chromium. */
 function chromiumPath() {
 	const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -32,7 +56,7 @@ const NAMES = {
 	search: 'editor: NanoGPT is found by searching "NanoGPT" in the nodes panel',
 	panel: 'editor: its parameter panel opens with credential, operation, model, prompt',
 	collections: 'editor: every collection opens and lists all its fields',
-	models: "editor: the model list shows the emulator's models and filters by search",
+	models: "editor: the model list shows each model's price and context, and filters by display name and id",
 	credential: 'editor: credential test passes with the right key and fails with a wrong one in the dialog',
 	run: 'editor: running a workflow from the editor shows the NanoGPT output',
 };
@@ -152,6 +176,61 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			const modelIds = [...models].sort();
 			for (const id of modelIds) assert.ok(all.some((t) => t.includes(id)), `model ${id} listed (got ${all.join(', ')})`);
 			assert.equal(all.length, modelIds.length);
+
+			// One model as rendered: n8n 2.41's list shows an item's name only, one line cut with "…"
+			// to the Model field's width, so the figures sit in the name, before the id.
+			const llama = items.filter({ hasText: LLAMA.id }).first();
+			await llama.hover();
+			await page.waitForTimeout(500); // a tooltip, were there one, would be up by now
+			const rendered = await llama.evaluate((el, figures) => {
+				const span = el.querySelector('span');
+				const textNode = span.firstChild;
+				const range = document.createRange();
+				range.setStart(textNode, 0);
+				range.setEnd(textNode, span.textContent.indexOf(figures) + figures.length);
+				const box = span.getBoundingClientRect();
+				const cut = span.scrollWidth > span.clientWidth;
+				return {
+					text: el.innerText.trim(),
+					figuresRight: range.getBoundingClientRect().right,
+					// Where the "…" begins when the text is cut (it takes about 10 px).
+					visibleRight: box.right - (cut ? 12 : 0),
+					width: Math.round(box.width),
+					titles: [...el.querySelectorAll('[title]')].map((e) => e.getAttribute('title')),
+				};
+			}, LLAMA.figures);
+			assert.equal(rendered.text, LLAMA.text, 'the rendered text of the Llama model');
+			assert.ok(
+				rendered.figuresRight <= rendered.visibleRight,
+				`name and figures visible before the "…" in a ${rendered.width} px list (figures end at ${Math.round(rendered.figuresRight)}, room to ${Math.round(rendered.visibleRight)})`,
+			);
+			const pageText = await page.locator('body').innerText();
+			assert.ok(
+				!pageText.includes(LLAMA.description) && !rendered.titles.some((t) => t.includes(LLAMA.description)),
+				'the catalogue description is not rendered (list, hover)',
+			);
+
+			await shot('editor-4-model-list.png');
+			const picker = path.join(artifacts, 'editor-4-model-picker.png');
+			await page.screenshot({ path: picker, clip: await pickerBox(rl, llama) });
+			// docs/model-picker.png (README) is refreshed only on request, like docs/editor.png.
+			if (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(PICKER_SCREENSHOT)) {
+				fs.mkdirSync(path.dirname(PICKER_SCREENSHOT), { recursive: true });
+				fs.copyFileSync(picker, PICKER_SCREENSHOT);
+			}
+
+			// Search by display name: "3.5 haiku" is in "Claude 3.5 Haiku", not in its id "claude-3-5-haiku-...".
+			await page.locator('[data-test-id="rlc-search"]').first().fill('3.5 haiku');
+			await page.waitForFunction(
+				() => [...document.querySelectorAll('[data-test-id="rlc-item"]')].filter((e) => e.offsetParent !== null).length === 1,
+				undefined,
+				{ timeout: 15000 },
+			);
+			const byName = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+			assert.equal(byName.length, 1, `"3.5 haiku" finds one model: ${byName.join(', ')}`);
+			assert.match(byName[0], /^Claude 3\.5 Haiku · \$0\.80 \/ \$4 per 1M · 200k context · claude-3-5-haiku-20241022$/);
+
+			// Search by id.
 			await page.locator('[data-test-id="rlc-search"]').first().fill('claude');
 			const claude = modelIds.filter((id) => id.includes('claude'));
 			await page.waitForFunction(
@@ -167,6 +246,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			const after = emu.requests.filter((r) => /\/v1\/models$/.test(r.path));
 			assert.ok(after.length > before, 'the list came from GET /v1/models on the emulator');
 			assert.ok(after.every((r) => r.headers.authorization === `Bearer ${emu.apiKey}`), 'with the credential');
+			assert.ok(after.slice(before).every((r) => r.query.detailed === 'true'), 'from the detailed catalogue');
 		});
 
 		await suite.case(NAMES.credential, async () => {

@@ -10,15 +10,19 @@ export interface RateLimitConfig {
 	retryAfterSeconds?: number;
 }
 
+/**
+ * A model of GET /v1/models. In the detailed list a field left undefined gets a default
+ * (pricing $1 / $3, 128000 context); null leaves it out of the entry, as NanoGPT may.
+ */
 export interface ModelInfo {
 	id: string;
 	owned_by?: string;
-	name?: string;
+	name?: string | null;
 	description?: string;
-	context_length?: number;
-	max_output_tokens?: number;
-	/** USD per million tokens. */
-	pricing?: { prompt: number; completion: number };
+	context_length?: number | null;
+	max_output_tokens?: number | null;
+	/** Per million tokens, in `currency` (default 'USD'); a side left undefined is left out. */
+	pricing?: { prompt?: number; completion?: number; currency?: string } | null;
 }
 
 /**

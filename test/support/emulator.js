@@ -435,15 +435,18 @@ async function startEmulator(options = {}) {
 			const base = { id: m.id, object: 'model', created, owned_by: m.owned_by ?? m.id.split('/')[0] };
 			if (!detailed) return base;
 			const price = m.pricing ?? { prompt: 1, completion: 3 };
-			return {
+			const entry = {
 				...base,
 				name: m.name ?? m.id,
 				description: m.description ?? `${m.name ?? m.id} (emulated)`,
 				context_length: m.context_length ?? 128000,
 				max_output_tokens: m.max_output_tokens ?? 8192,
 				capabilities: { vision: false, reasoning: false, tool_calling: false },
-				pricing: { prompt: price.prompt, completion: price.completion, currency: 'USD', unit: 'per_million_tokens' },
+				pricing: { prompt: price.prompt, completion: price.completion, currency: price.currency ?? 'USD', unit: 'per_million_tokens' },
 			};
+			// null in the model's info: the catalogue leaves that field out, as NanoGPT may for a model.
+			for (const field of ['name', 'context_length', 'max_output_tokens', 'pricing']) if (m[field] === null) delete entry[field];
+			return entry;
 		});
 		sendJson(ctx, 200, { object: 'list', data });
 	}
@@ -575,7 +578,7 @@ async function startEmulator(options = {}) {
 	function pricingFor(model, u) {
 		const [baseId, ...suffixes] = String(model).split(':');
 		const m = models.find((x) => x.id === baseId);
-		const p = m?.pricing ?? { prompt: 1, completion: 3 };
+		const p = { prompt: m?.pricing?.prompt ?? 1, completion: m?.pricing?.completion ?? 3 };
 		const search = suffixes.join(':').startsWith('online/linkup-deep') ? 0.06 : suffixes[0] === 'online' ? 0.006 : 0;
 		const inputCost = (u.prompt_tokens * p.prompt) / 1e6;
 		const outputCost = (u.completion_tokens * p.completion) / 1e6;

@@ -116,7 +116,7 @@ describe('settings', () => {
 	it('filters models by ID or name, case-insensitive', () => {
 		const models = [{ id: 'gpt-4o-mini', name: 'GPT-4o mini' }, { id: 'claude-3', name: 'Claude' }, { id: 'llama' }];
 		expect(filterModels(models, 'GPT').map((model) => model.value)).toEqual(['gpt-4o-mini']);
-		expect(filterModels(models, 'claude')[0]).toEqual({ name: 'Claude (claude-3)', value: 'claude-3', description: undefined });
+		expect(filterModels(models, 'claude')[0]).toEqual({ name: 'Claude · claude-3', value: 'claude-3', description: undefined });
 		expect(filterModels(models, '')).toHaveLength(3);
 	});
 });
