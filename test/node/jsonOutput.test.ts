@@ -233,6 +233,23 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 		expect(completions().map((request) => request.status)).toEqual([200, 400]);
 	});
 
+	it('with Reuse Identical Requests, the items that reuse a request share its parsed value', async () => {
+		const prompt = '[[json:invalid-once:brand,colour]] Stoneware Coffee Mug';
+		const { items } = await runCompletion({
+			emulator,
+			items: [{ prompt }, { prompt: '[[json:bare]] other' }, { prompt }],
+			parameters: jsonParameters({}, { requestOptions: { reuseIdenticalRequests: true } }),
+		});
+		const data = completionTextFor({ model: MODEL, prompt }, 2).json;
+		expect(data).toEqual({ brand: expect.any(String), colour: expect.any(String) });
+		expect(items[0].json).toMatchObject({ data, attempts: 2, usage: expect.any(Object), cost: expect.any(Object) });
+		expect(items[2].json).toMatchObject({ data, reusedFrom: 0 });
+		expect(items[2].json).not.toHaveProperty('usage');
+		expect(items[2].json).not.toHaveProperty('cost');
+		// Two attempts for the shared prompt, one for the other.
+		expect(completions()).toHaveLength(3);
+	});
+
 	describe('with Stream on', () => {
 		const streamed = (options: IDataObject = {}) => jsonParameters({ stream: true, ...options });
 
