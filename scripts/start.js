@@ -95,7 +95,7 @@ async function main() {
 		await inst.importCredentials([ex.credential({ apiKey, baseUrl })]);
 		const workflows = ex.allExamples().map((wf) => {
 			let w = ex.localizeFiles(wf, { inputDir: examplesDir, outputDir: fs.realpathSync(outputDir) });
-			if (!emulator) w = ex.withModel(w, model);
+			w = emulator ? ex.forEmulator(w) : ex.withModel(w, model);
 			return w;
 		});
 		await inst.importWorkflows(workflows);

@@ -16,6 +16,7 @@ const EXAMPLES = {
 	chat: 'streaming-chat.json',
 	webhook: 'webhook-api.json',
 	categories: 'category-blurbs.json',
+	json: 'extract-attributes-json.json',
 };
 
 function loadExample(key) {
@@ -54,6 +55,22 @@ function localizeFiles(wf, { inputDir, outputDir }) {
 function outputFileOf(wf) {
 	const writer = wf.nodes.find((n) => n.type === 'n8n-nodes-base.readWriteFile' && n.parameters.operation === 'write');
 	return writer && writer.parameters.fileName;
+}
+
+/**
+ * The emulator answers with JSON only when the prompt carries a [[json:...]] directive
+ * (test/support/emulator.d.ts), so the JSON example gets one per row: bare, fenced and prose
+ * answers in turn, and the fifth row invalid once, then valid (one retry). Every extraction path
+ * and a retry in one run. Other workflows are returned unchanged.
+ */
+const EMULATOR_JSON_SHAPES = ['bare', 'fenced', 'prose', 'fenced', 'invalid-once', 'prose'];
+function forEmulator(wf) {
+	if (wf.id !== loadExample('json').id) return wf;
+	const copy = JSON.parse(JSON.stringify(wf));
+	const node = nodeByName(copy, 'NanoGPT');
+	const shape = `{{ ${JSON.stringify(EMULATOR_JSON_SHAPES).replace(/"/g, "'")}[$itemIndex % ${EMULATOR_JSON_SHAPES.length}] }}`;
+	node.parameters.prompt = `=[[json:${shape}:brand,colour,material]] ${node.parameters.prompt.replace(/^=/, '')}`;
+	return copy;
 }
 
 /** Sets the model id (mode "id") of every NanoGPT node of a workflow. */
@@ -122,6 +139,8 @@ module.exports = {
 	localizeFiles,
 	outputFileOf,
 	withModel,
+	forEmulator,
+	EMULATOR_JSON_SHAPES,
 	credential,
 	parseCsv,
 };

@@ -55,9 +55,10 @@ const { NAMES: EDITOR } = require('./editor');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
-	import: 'setup: import the credential, the five examples and the fixtures',
+	import: 'setup: import the credential, the six examples and the fixtures',
 	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
 	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
+	json: 'cli: "Extract product attributes as JSON" writes brand, colour and material as columns (Output Content as JSON)',
 	scheduled: 'cli: "Scheduled pipeline" writes one briefing per topic into the digest',
 	wrongKey: 'cli: a wrong API key fails the run with the API message and no key in output',
 	server: 'server: n8n start is ready and the owner can log in',
@@ -79,6 +80,7 @@ const CASES = [
 	{ name: N.import, parts: ['cli', 'editor', 'streaming', 'tool'] },
 	{ name: N.enrich, parts: ['cli'] },
 	{ name: N.categories, parts: ['cli'] },
+	{ name: N.json, parts: ['cli'] },
 	{ name: N.scheduled, parts: ['cli'] },
 	{ name: N.wrongKey, parts: ['cli'] },
 	{ name: N.server, parts: ['cli', 'editor', 'streaming', 'tool'] },
@@ -237,12 +239,14 @@ async function main() {
 	const enrichWf = ex.localizeFiles(ex.loadExample('enrich'), localFiles);
 	const enrichOut = ex.outputFileOf(enrichWf);
 	const categoriesWf = ex.localizeFiles(ex.loadExample('categories'), localFiles);
+	const jsonWf = ex.forEmulator(ex.localizeFiles(ex.loadExample('json'), localFiles));
 	const needMain = ['cli', 'streaming', 'tool', 'editor'].some(want);
 	const importOk = needMain && await suite.case(N.import, async () => {
 		await app.importCredentials([credential]);
 		await app.importWorkflows([
 			enrichWf,
 			categoriesWf,
+			jsonWf,
 			ex.loadExample('scheduled'),
 			ex.loadExample('chat'),
 			ex.loadExample('webhook'),
@@ -339,6 +343,44 @@ async function main() {
 				const written = ex.parseCsv(fs.readFileSync(ex.outputFileOf(categoriesWf), 'utf8').replace(/^\uFEFF/, ''));
 				assert.equal(written.length, 120);
 				assert.equal(written.filter((w) => w.request === 'sent').length, 6);
+			});
+
+			await suite.case(N.json, async () => {
+				emu.reset();
+				const r = await app.execute(jsonWf.id);
+				assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
+				assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
+				const csvRows = ex.parseCsv(fs.readFileSync(path.join(REPO, 'examples', 'products.csv'), 'utf8'));
+				const shapes = csvRows.map((_, i) => ex.EMULATOR_JSON_SHAPES[i % ex.EMULATOR_JSON_SHAPES.length]);
+				const reqs = completionRequests(emu);
+				const retried = shapes.filter((shape) => shape === 'invalid-once').length;
+				assert.ok(retried > 0, 'a row answers invalid JSON once');
+				assert.equal(reqs.length, csvRows.length + retried, 'one request per row, and one retry per row whose first answer held no JSON');
+				const items = n8n.nodeItems(r.run, 'NanoGPT');
+				const columns = n8n.nodeItems(r.run, 'Attributes to columns');
+				assert.equal(items.length, csvRows.length);
+				assert.equal(columns.length, csvRows.length);
+				items.forEach((item, i) => {
+					const row = csvRows[i];
+					assert.deepEqual(item.pairedItem, { item: i });
+					const sent = reqs.filter((q) => q.body.prompt.includes(`Product: ${row.name} (`));
+					assert.ok(sent[0].body.prompt.startsWith(`[[json:${shapes[i]}:brand,colour,material]] `), `row ${i} asks for a ${shapes[i]} answer`);
+					assert.equal(sent.length, shapes[i] === 'invalid-once' ? 2 : 1, `requests for row ${i}`);
+					assert.deepEqual(sent[sent.length - 1].body, sent[0].body, 'the retry sends the same request');
+					const answers = sent.map((q, attempt) => completionTextFor(q.body, attempt + 1));
+					const last = answers[answers.length - 1];
+					const a = item.json.attributes;
+					assert.equal(a.text, last.text, `row ${i} keeps the text`);
+					assert.deepEqual(a.data, last.json, `row ${i} data is the JSON in its ${shapes[i]} answer`);
+					assert.deepEqual(Object.keys(a.data), ['brand', 'colour', 'material']);
+					assert.equal(a.attempts, sent.length > 1 ? sent.length : undefined);
+					assert.equal(a.usage.completionTokens, answers.reduce((sum, answer) => sum + answer.completionTokens, 0), `row ${i} usage adds up its attempts`);
+					assert.deepEqual(columns[i].json, { ...row, ...last.json }, `row ${i}: its columns plus brand, colour and material`);
+				});
+				const written = ex.parseCsv(fs.readFileSync(ex.outputFileOf(jsonWf), 'utf8').replace(/^\uFEFF/, ''));
+				assert.equal(written.length, csvRows.length, 'the CSV has every row');
+				written.forEach((w, i) => assert.deepEqual(w, columns[i].json, `CSV row ${i}`));
+				assert.ok(!JSON.stringify(r.run).includes(emu.apiKey), 'the API key appears nowhere in the run');
 			});
 
 			await suite.case(N.scheduled, async () => {

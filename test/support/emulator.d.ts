@@ -189,6 +189,32 @@ export interface CompletionText {
 	finishReason: 'stop' | 'length';
 	promptTokens: number;
 	completionTokens: number;
+	/**
+	 * With a [[json:...]] directive: the JSON value the text carries, when it carries one whole
+	 * (not for `invalid`, `length`, the first attempt of `invalid-once`, or a text cut by a stop
+	 * sequence or max_tokens).
+	 */
+	json?: unknown;
+}
+
+/**
+ * How a prompt's `[[json:<shape>]]` or `[[json:<shape>:<key>,<key>,...]]` directive makes the
+ * emulator answer with JSON instead of its usual sentence (streamed or not; stop sequences and
+ * max_tokens still apply to the text). The value holds the keys asked for, a word each; without
+ * keys it is `{id, words, note, nested}` whose `note` string holds `}`, `{`, `[`, quotes and a
+ * backslash.
+ * - `bare`: a newline, then the value pretty-printed;
+ * - `fenced`: a sentence, then the value in a json code fence, then another sentence;
+ * - `prose`: the value inside a sentence;
+ * - `invalid`: a balanced `{...}` with single quotes and a trailing comma (a valid array inside it);
+ * - `invalid-once`: `invalid` for the first attempt of the prompt, `bare` afterwards;
+ * - `length`: `bare` cut to half its tokens, with finish_reason `length`.
+ */
+export type JsonShape = 'bare' | 'fenced' | 'prose' | 'invalid' | 'invalid-once' | 'length';
+
+export interface JsonDirective {
+	shape: JsonShape;
+	keys?: string[];
 }
 
 export interface Directives {
@@ -199,7 +225,13 @@ export interface Directives {
 }
 
 export function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
-export function completionTextFor(body: Pick<CompletionBody, 'model' | 'prompt'> & Partial<CompletionBody>): CompletionText;
+/** `attempt`: the 1-based request count of this prompt (default 1), read by `[[json:invalid-once]]`. */
+export function completionTextFor(
+	body: Pick<CompletionBody, 'model' | 'prompt'> & Partial<CompletionBody>,
+	attempt?: number,
+): CompletionText;
 export function parseDirectives(prompt: string): Directives;
+/** The prompt's `[[json:...]]` directive (see JsonShape), or undefined. */
+export function parseJsonDirective(prompt: string): JsonDirective | undefined;
 export const DEFAULT_MODELS: ModelInfo[];
 export const SPEC_PATH: string;

@@ -88,9 +88,10 @@ function countPromptTokens(prompt) {
 /**
  * The text the emulator answers for a request body, independent of the transport.
  * @param {{prompt: string, model: string, max_tokens?: number, stop?: string|string[], include_stop_str_in_output?: boolean}} body
- * @returns {{text: string, tokens: string[], finishReason: 'stop'|'length', promptTokens: number, completionTokens: number}}
+ * @param {number} [attempt] 1-based count of requests with this prompt (only [[json:invalid-once]] reads it)
+ * @returns {{text: string, tokens: string[], finishReason: 'stop'|'length', promptTokens: number, completionTokens: number, json?: unknown}}
  */
-function completionTextFor(body) {
+function completionTextFor(body, attempt = 1) {
 	const prompt = String(body.prompt ?? '');
 	const model = String(body.model ?? '');
 	const h = hash(`${model}\n${prompt}`);
@@ -100,7 +101,9 @@ function completionTextFor(body) {
 		const pick = hash(`${h}:${i}`);
 		filler.push(i === 3 ? NON_ASCII[pick % NON_ASCII.length] : WORDS[pick % WORDS.length]);
 	}
-	let text = ` Completion ${h % 10000} for "${excerpt}" from ${model}: ${filler.join(' ')}.`;
+	const jsonDirective = parseJsonDirective(prompt);
+	const jsonAnswer = jsonDirective ? jsonAnswerFor(jsonDirective, h, filler, attempt) : undefined;
+	let text = jsonAnswer?.text ?? ` Completion ${h % 10000} for "${excerpt}" from ${model}: ${filler.join(' ')}.`;
 	let finishReason = /** @type {'stop'|'length'} */ ('stop');
 
 	const stops = (Array.isArray(body.stop) ? body.stop : [body.stop]).filter((s) => typeof s === 'string' && s !== '');
@@ -118,7 +121,62 @@ function completionTextFor(body) {
 		text = tokens.join('');
 		finishReason = 'length';
 	}
-	return { text, tokens, finishReason, promptTokens: countPromptTokens(prompt), completionTokens: tokens.length };
+	if (jsonDirective?.shape === 'length' && finishReason === 'stop') {
+		tokens = tokens.slice(0, Math.ceil(tokens.length / 2));
+		text = tokens.join('');
+		finishReason = 'length';
+	}
+	const result = { text, tokens, finishReason, promptTokens: countPromptTokens(prompt), completionTokens: tokens.length };
+	// The value the text holds, when it holds one whole (not cut by a stop sequence or Max Tokens).
+	if (jsonAnswer?.valid && cut < 0 && finishReason === 'stop') result.json = jsonAnswer.value;
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON answers: [[json:<shape>]] or [[json:<shape>:<key>,<key>,...]] in the prompt
+
+const JSON_SHAPES = new Set(['bare', 'fenced', 'prose', 'invalid', 'invalid-once', 'length']);
+
+/**
+ * The prompt's [[json:...]] directive, or undefined. Keys, when given, are the answer's keys.
+ * @param {string} prompt
+ * @returns {{shape: string, keys?: string[]} | undefined}
+ */
+function parseJsonDirective(prompt) {
+	const m = /\[\[json:([a-z-]+)(?::([^\]]*))?\]\]/.exec(String(prompt ?? ''));
+	if (!m || !JSON_SHAPES.has(m[1])) return undefined;
+	const keys = (m[2] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+	return keys.length > 0 ? { shape: m[1], keys } : { shape: m[1] };
+}
+
+/**
+ * The JSON answer for a directive: the value (the keys asked for with a word each, else an object
+ * whose strings hold braces, brackets, quotes and a backslash) and the text that carries it.
+ */
+function jsonAnswerFor({ shape, keys }, h, filler, attempt) {
+	const value = keys
+		? Object.fromEntries(keys.map((key) => [key, filler[hash(`${h}:${key}`) % filler.length]]))
+		: {
+				id: h % 10000,
+				words: filler,
+				note: 'a } and a { and a [ stay "inside" this string, with a \\ too',
+				nested: { ok: true, sizes: [1, 2, 3] },
+			};
+	const pretty = JSON.stringify(value, null, 2);
+	// Single quotes and a trailing comma: not JSON, though a valid array sits inside it.
+	const pairs = Object.entries(keys ? value : { id: value.id, note: 'not JSON' }).map(([k, v]) => `'${k}': '${v}'`);
+	const invalid = ` Sure! {${pairs.join(', ')}, 'tags': ["almost", "json"],} Hope that helps.`;
+	switch (shape === 'invalid-once' ? (attempt > 1 ? 'bare' : 'invalid') : shape) {
+		case 'bare':
+		case 'length':
+			return { value, valid: true, text: `\n${pretty}` };
+		case 'fenced':
+			return { value, valid: true, text: ` Here is the JSON you asked for:\n\n\`\`\`json\n${pretty}\n\`\`\`\n\nAnything else?` };
+		case 'prose':
+			return { value, valid: true, text: ` Sure. The answer is ${JSON.stringify(value, null, 1)} and nothing more, as requested.` };
+		default:
+			return { value, valid: false, text: invalid };
+	}
 }
 
 function logprobsFor(tokens) {
@@ -486,6 +544,7 @@ async function startEmulator(options = {}) {
 		const body = ctx.body;
 		const attempt = (attempts.get(body.prompt) ?? 0) + 1;
 		attempts.set(body.prompt, attempt);
+		ctx.attempt = attempt;
 		const index = completionIndex++;
 		const directives = parseDirectives(body.prompt);
 		const fault = chooseFault({ body, attempt, index, headers: ctx.record.headers }, directives);
@@ -524,7 +583,7 @@ async function startEmulator(options = {}) {
 		if (kind === 'reset') return void resetSocket(res);
 		if (kind === 'hang') return; // answered never; closed by client abort or emu.close()
 
-		const completion = kind === 'huge' ? hugeCompletion(body, fault.bytes ?? HUGE_DEFAULT_BYTES) : completionTextFor(body);
+		const completion = kind === 'huge' ? hugeCompletion(body, fault.bytes ?? HUGE_DEFAULT_BYTES) : completionTextFor(body, ctx.attempt);
 		const usageObj = {
 			prompt_tokens: completion.promptTokens,
 			completion_tokens: completion.completionTokens,
@@ -759,4 +818,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { startEmulator, completionTextFor, parseDirectives, DEFAULT_MODELS, SPEC_PATH };
+module.exports = { startEmulator, completionTextFor, parseDirectives, parseJsonDirective, DEFAULT_MODELS, SPEC_PATH };

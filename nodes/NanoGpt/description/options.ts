@@ -105,6 +105,9 @@ export const optionFields: CompletionField[] = [
 	},
 ];
 
+export const DEFAULT_JSON_RETRIES = 1;
+export const MAX_JSON_RETRIES = 3;
+
 /** Options that shape the model name or the output instead of a body field. */
 const outputOptions: INodeProperties[] = [
 	{
@@ -139,6 +142,25 @@ const outputOptions: INodeProperties[] = [
 		type: 'string',
 		default: 'completion',
 		description: 'Field that holds the result when Include Input Fields is on',
+	},
+	{
+		displayName: 'Output Content as JSON',
+		name: 'jsonOutput',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to parse the completion text as JSON and add the value as data. The prompt must ask for JSON: the completions API cannot enforce it. The value is taken from the whole text, else from the first JSON code fence, else from the first {...} or [...] in the text.',
+		displayOptions: { show: { '/simplify': [true] } },
+	},
+	{
+		displayName: 'Retries on Invalid JSON',
+		name: 'jsonRetries',
+		type: 'number',
+		default: DEFAULT_JSON_RETRIES,
+		typeOptions: { minValue: 0, maxValue: MAX_JSON_RETRIES, numberPrecision: 0 },
+		description:
+			'With Output Content as JSON on: how many times to send the same request again when the text holds no valid JSON, between 0 and 3. Each attempt is billed. No retry when Max Tokens cut the text off.',
+		displayOptions: { show: { '/simplify': [true] } },
 	},
 	{
 		displayName: 'Trim Text',

@@ -52,18 +52,21 @@ export function toSimplifiedCompletion(
 export type CompletionSource = { attempts: number; reusedFrom?: undefined } | { reusedFrom: number; attempts?: undefined };
 
 /**
- * The output item's JSON for one successful completion. An item that reused another item's
- * request says so and carries no usage or cost, so sums over the output are what was billed. Pure.
+ * The output item's JSON for one successful completion; `json` holds the parsed value when Output
+ * Content as JSON is on. An item that reused another item's request says so and carries no usage
+ * or cost, so sums over the output are what was billed. Pure.
  */
 export function toOutputJson(
 	response: CompletionResponse,
 	settings: OutputSettings,
 	input: IDataObject,
 	source: CompletionSource,
+	json?: { data: unknown },
 ): IDataObject {
 	let result: IDataObject;
 	if (settings.simplify) {
 		result = toSimplifiedCompletion(response, settings);
+		if (json && settings.jsonOutput) result = { text: result.text, data: json.data as IDataObject[string], ...result };
 		if (source.reusedFrom !== undefined) {
 			delete result.usage;
 			delete result.cost;
@@ -87,7 +90,7 @@ export function toErrorJson(
 ): IDataObject {
 	const details: IDataObject = { error: error.message };
 	if (error.description) details.description = error.description;
-	for (const key of ['httpCode', 'requestId', 'attempts', 'partialText', 'parameter']) {
+	for (const key of ['httpCode', 'requestId', 'attempts', 'partialText', 'completionText', 'parameter']) {
 		if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
 	if (reusedFrom !== undefined) details.reusedFrom = reusedFrom;

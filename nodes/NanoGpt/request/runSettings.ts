@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { InvalidParameterError, describeValue } from './buildCompletionRequest';
+import { DEFAULT_JSON_RETRIES, MAX_JSON_RETRIES } from '../description/options';
 import {
 	DEFAULT_CONCURRENCY,
 	MAX_CONCURRENCY,
@@ -16,6 +17,10 @@ export interface OutputSettings {
 	outputField: string;
 	trimText: boolean;
 	includeLogprobs: boolean;
+	/** Output Content as JSON; only ever true with Simplify Output on. */
+	jsonOutput: boolean;
+	/** Retries on Invalid JSON (0 when jsonOutput is off). */
+	jsonRetries: number;
 }
 
 /** How the node's requests are sent; read once per execution. */
@@ -64,14 +69,25 @@ export function readOutputSettings(simplify: unknown, options: IDataObject = {})
 		throw new InvalidParameterError('Options > Output Field', 'must be a field name');
 	}
 	const logprobs = options.logprobs;
+	const simplified = flag(simplify, 'Simplify Output', true);
+	// The raw body stays exactly as NanoGPT sent it, so JSON parsing only applies to the simplified output.
+	const jsonOutput = simplified && flag(options.jsonOutput, 'Options > Output Content as JSON', false);
 	return {
-		simplify: flag(simplify, 'Simplify Output', true),
+		simplify: simplified,
 		includeInputFields: flag(options.includeInputFields, 'Options > Include Input Fields', false),
 		outputField,
 		trimText: flag(options.trimText, 'Options > Trim Text', false),
 		includeLogprobs:
 			options.promptLogprobs === true ||
 			(logprobs !== undefined && logprobs !== false && logprobs !== 'false' && logprobs !== 0 && logprobs !== '0'),
+		jsonOutput,
+		jsonRetries: jsonOutput
+			? number(options.jsonRetries, 'Options > Retries on Invalid JSON', DEFAULT_JSON_RETRIES, {
+					min: 0,
+					max: MAX_JSON_RETRIES,
+					integer: true,
+				})
+			: 0,
 	};
 }
 

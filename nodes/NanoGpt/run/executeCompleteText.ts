@@ -13,6 +13,7 @@ import { groupIdenticalRequests } from './reuseIdenticalRequests';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
 import { toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
+import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 
 interface CompletionJob {
 	itemIndex: number;
@@ -167,25 +168,31 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		const forwardChunks = streamingToCaller && body.stream === true;
 		if (forwardChunks) sendChunk('begin', itemIndex);
 		try {
-			const { response, attempts } = await requestCompletion(this, body, {
-				baseUrl: credential.baseUrl,
-				timeoutMs: requestSettings.timeoutMs,
-				streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
-				maxRetries: requestSettings.maxRetries,
-				flow,
-				signal,
-				onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
+			const sendOnce = async () =>
+				await requestCompletion(this, body, {
+					baseUrl: credential.baseUrl,
+					timeoutMs: requestSettings.timeoutMs,
+					streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
+					maxRetries: requestSettings.maxRetries,
+					flow,
+					signal,
+					onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
+				});
+			const { response, attempts, json } = await completeWithJson(sendOnce, {
+				...output,
+				forwardsText: forwardChunks,
+				onBilled: (billed) => flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing),
+				beforeResend: async () => await flow.beforeRetry(signal),
 			});
-			flow.progress.onBilled(toUsage(response.usage), response.x_nanogpt_pricing);
 			if (forwardChunks) sendChunk('end', itemIndex);
 			results[itemIndex] = {
-				json: toOutputJson(response, output, items[itemIndex].json, { attempts }),
+				json: toOutputJson(response, output, items[itemIndex].json, { attempts }, json),
 				pairedItem: { item: itemIndex },
 			};
 			logProgress(false);
 			for (const reuser of reusers.get(itemIndex) ?? []) {
 				results[reuser.itemIndex] = {
-					json: toOutputJson(response, reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }),
+					json: toOutputJson(response, reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }, json),
 					pairedItem: { item: reuser.itemIndex },
 				};
 				logProgress(false);
@@ -194,7 +201,9 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			const nodeError =
 				error instanceof CompletionFailure
 					? toApiError(this, error, itemIndex, credential.apiKey)
-					: toNodeError(this, error, itemIndex);
+					: error instanceof InvalidJsonFailure
+						? toInvalidJsonError(this.getNode(), error, itemIndex, credential.apiKey)
+						: toNodeError(this, error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
 			const sharers = reusers.get(itemIndex) ?? [];
 			for (let done = 0; done <= sharers.length; done++) logProgress(true);

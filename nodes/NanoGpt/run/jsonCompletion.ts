@@ -1,0 +1,156 @@
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { extractJson } from '../output/extractJson';
+import type { CompletionResponse } from '../output/toOutputItem';
+import { CompletionFailure } from '../transport/completionFailure';
+import { redactSecret } from '../transport/credentialSettings';
+import type { CompletionOutcome } from '../transport/requestCompletion';
+
+const OPTION = 'Options > Output Content as JSON';
+const QUOTED_CHARACTERS = 200;
+
+export interface JsonCompletionSettings {
+	/** Output Content as JSON; when off, the first outcome is returned as it is. */
+	jsonOutput: boolean;
+	/** Retries on Invalid JSON. */
+	jsonRetries: number;
+	/** Whether each attempt's text is forwarded to a caller as it streams (it cannot be taken back). */
+	forwardsText: boolean;
+	/** Called for every response NanoGPT answered with a completion: each one is billed. */
+	onBilled(response: CompletionResponse): void;
+	/** Waits for a start slot before the request is sent again; throws when the run is cancelled. */
+	beforeResend(): Promise<void>;
+}
+
+export interface JsonCompletionOutcome extends CompletionOutcome {
+	/** The parsed value, when Output Content as JSON is on. */
+	json?: { data: unknown };
+}
+
+/** Why an item with no valid JSON was not sent again. */
+export type NoRetryReason = 'length' | 'streamed' | 'retries used';
+
+/** The completion text held no valid JSON, and no further attempt will be made. */
+export class InvalidJsonFailure extends Error {
+	constructor(
+		readonly text: string,
+		readonly reason: NoRetryReason,
+		/** Requests sent for the item, for whatever reason. */
+		readonly attempts: number,
+		readonly jsonRetries: number,
+	) {
+		super('The completion holds no valid JSON');
+		this.name = 'InvalidJsonFailure';
+	}
+}
+
+function sum(values: unknown[]): number | undefined {
+	let total = 0;
+	for (const value of values) {
+		if (typeof value !== 'number') return undefined;
+		total += value;
+	}
+	return total;
+}
+
+/**
+ * The last response with usage and reported cost added up over every billed response of the
+ * item. A total is null when any response lacked its part: it is never estimated. Pure.
+ */
+export function billedTotal(responses: CompletionResponse[]): CompletionResponse {
+	const last = responses[responses.length - 1];
+	if (responses.length === 1) return last;
+	const usages = responses.map((response) => response.usage);
+	const usage = usages.every((entry) => entry && typeof entry === 'object')
+		? {
+				prompt_tokens: sum(usages.map((entry) => entry?.prompt_tokens)),
+				completion_tokens: sum(usages.map((entry) => entry?.completion_tokens)),
+				total_tokens: sum(usages.map((entry) => entry?.total_tokens)),
+			}
+		: null;
+	const total: CompletionResponse = { ...last, usage };
+	delete total.x_nanogpt_pricing;
+	const pricings = responses.map((response) => response.x_nanogpt_pricing);
+	const reported = pricings.find((pricing) => pricing && typeof pricing === 'object');
+	if (reported) {
+		const currency = reported.currency;
+		const sameCurrency = pricings.every((pricing) => pricing?.currency === currency);
+		const amount = sameCurrency ? sum(pricings.map((pricing) => pricing?.amount)) : undefined;
+		total.x_nanogpt_pricing = { amount: amount ?? null, currency: currency ?? null } as CompletionResponse['x_nanogpt_pricing'];
+	}
+	return total;
+}
+
+/**
+ * One item's completion with Output Content as JSON: sends the request, and sends it again (at
+ * most jsonRetries times) while the text holds no valid JSON, unless Max Tokens cut the text off
+ * or the text already streamed to a caller. `attempts` counts every request sent, network and
+ * status retries included. Throws CompletionFailure (with the attempts of earlier sends added)
+ * or InvalidJsonFailure.
+ */
+export async function completeWithJson(
+	sendOnce: () => Promise<CompletionOutcome>,
+	settings: JsonCompletionSettings,
+): Promise<JsonCompletionOutcome> {
+	const responses: CompletionResponse[] = [];
+	let attempts = 0;
+	for (let jsonAttempt = 0; ; jsonAttempt++) {
+		if (jsonAttempt > 0) await settings.beforeResend();
+		const sent = await sendOnce().then(
+			(outcome) => ({ outcome }),
+			(error: unknown) => ({ error }),
+		);
+		if ('error' in sent) {
+			// The item's error counts every request sent for it, the earlier sends included.
+			if (sent.error instanceof CompletionFailure) sent.error.attempts += attempts;
+			throw sent.error;
+		}
+		const { outcome } = sent;
+		attempts += outcome.attempts;
+		responses.push(outcome.response);
+		settings.onBilled(outcome.response);
+		if (!settings.jsonOutput) return { response: outcome.response, attempts };
+
+		const choice = outcome.response.choices?.[0];
+		const text = typeof choice?.text === 'string' ? choice.text : '';
+		const extraction = extractJson(text);
+		if (extraction.found) return { response: billedTotal(responses), attempts, json: { data: extraction.value } };
+		// The same Max Tokens would cut the text off again; streamed text cannot be taken back.
+		let reason: NoRetryReason | undefined;
+		if (choice?.finish_reason === 'length') reason = 'length';
+		else if (settings.forwardsText && text !== '') reason = 'streamed';
+		else if (jsonAttempt >= settings.jsonRetries) reason = 'retries used';
+		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries);
+	}
+}
+
+/** The item's error for a completion without valid JSON; the error item gets `completionText`. */
+export function toInvalidJsonError(
+	node: INode,
+	failure: InvalidJsonFailure,
+	itemIndex: number,
+	apiKey: string,
+): NodeOperationError {
+	const text = redactSecret(failure.text, apiKey);
+	const characters = Array.from(text);
+	const excerpt = characters.slice(0, QUOTED_CHARACTERS).join('');
+	const quote =
+		characters.length > QUOTED_CHARACTERS
+			? `The text begins (first ${QUOTED_CHARACTERS} characters): "${excerpt}…"`
+			: `The text: "${excerpt}"`;
+	const cutOff = failure.reason === 'length' ? ': Max Tokens cut the text off (finish reason "length")' : '';
+	const message = `No valid JSON in the completion of item ${itemIndex} (${OPTION})${cutOff}. ${quote}`;
+	const why = {
+		length:
+			'Not sent again: the same Max Tokens would cut the text off again. Raise Options > Max Tokens or ask for a shorter answer.',
+		streamed: 'Not sent again: the text had already streamed to the caller.',
+		'retries used': `Sent ${failure.jsonRetries + 1} time${failure.jsonRetries === 0 ? '' : 's'} (Options > Retries on Invalid JSON: ${failure.jsonRetries}), each completion billed. Ask for JSON only, for example "Answer with a JSON object and nothing else".`,
+	}[failure.reason];
+	const error = new NodeOperationError(node, message, {
+		itemIndex,
+		description: `${why} Attempts: ${failure.attempts}.`,
+	});
+	error.context.attempts = failure.attempts;
+	error.context.completionText = text;
+	return error;
+}
