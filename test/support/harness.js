@@ -23,6 +23,8 @@ const path = require('node:path');
 // DI container configured here is the one n8n-core reads from.
 const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
 const requireFromCore = (id) => require(require.resolve(id, { paths: [n8nCoreDir] }));
+/** n8n-core's major version: 1 (n8n 1.x) or 2 (n8n 2.x); the few calls that differ ask it. */
+const coreMajor = Number(require(path.join(n8nCoreDir, 'package.json')).version.split('.')[0]);
 const { Container } = requireFromCore('@n8n/di');
 const { GlobalConfig, InstanceSettingsConfig } = requireFromCore('@n8n/config');
 const workflowLib = require('n8n-workflow');
@@ -81,6 +83,13 @@ function prepareContainer() {
 		instanceConfig.userHome = path.dirname(folder);
 		instanceConfig.encryptionKey = encryptionKey;
 		instanceConfig.enforceSettingsFilePermissions = false;
+	}
+
+	// n8n-core 1.x's SSH client manager (created with the first node context) keeps a 60 s cleanup
+	// interval that holds the process open; 2.x unrefs it. Do what 2.x does.
+	if (coreMajor < 2) {
+		const { SSHClientsManager } = require(path.join(n8nCoreDir, 'dist', 'execution-engine', 'ssh-clients-manager.js'));
+		Container.get(SSHClientsManager).cleanupTimer?.unref();
 	}
 }
 
@@ -617,14 +626,13 @@ function startNode(options) {
 	const workflowExecute = new WorkflowExecute(additionalData, mode, createRunExecutionData());
 	let running;
 	try {
-		running = workflowExecute.run({
-			workflow,
-			startNode: workflow.getNode(START_NODE_NAME),
-			triggerToStartFrom: {
-				name: START_NODE_NAME,
-				data: { data: { main: [toInputItems(items)] } },
-			},
-		});
+		const startFrom = workflow.getNode(START_NODE_NAME);
+		const triggerToStartFrom = { name: START_NODE_NAME, data: { data: { main: [toInputItems(items)] } } };
+		// n8n-core 2.x takes one options object, 1.x positional arguments.
+		running =
+			coreMajor >= 2
+				? workflowExecute.run({ workflow, startNode: startFrom, triggerToStartFrom })
+				: workflowExecute.run(workflow, startFrom, undefined, undefined, triggerToStartFrom);
 	} catch (error) {
 		const rejected = Promise.reject(error);
 		return { result: rejected, cancel() {} };
