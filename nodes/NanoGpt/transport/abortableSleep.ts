@@ -3,16 +3,17 @@ import * as workflow from 'n8n-workflow';
 type SleepWithSignal = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /**
- * n8n-workflow's abortable wait, whichever this n8n has: 1.x exports `sleepWithAbort(ms, signal)`
- * and a `sleep(ms)` that ignores any signal; 2.x dropped `sleepWithAbort` and gave `sleep` the
- * signal. Nodes may not use timers of their own, so this is the only way to wait.
+ * n8n-workflow's abortable wait, whichever this n8n has: 1.x (from n8n-workflow 1.98, n8n 1.101)
+ * exports `sleepWithAbort(ms, signal)` next to a `sleep(ms)` that ignores any signal; 2.x dropped
+ * `sleepWithAbort` and gave `sleep` the signal. Older 1.x releases have neither, and there a wait
+ * runs its course. Nodes may not use timers of their own, so this is the only way to wait.
  */
 const sleepWithSignal: SleepWithSignal =
 	(workflow as { sleepWithAbort?: SleepWithSignal }).sleepWithAbort ?? (workflow.sleep as SleepWithSignal);
 
 /**
- * Waits `ms`, or rejects with the signal's reason as soon as it aborts, clearing the timer, on
- * n8n 1.x and 2.x alike. The wait listens on a signal of its own, so that a long-lived signal
+ * Waits `ms`, or rejects as soon as the signal aborts, clearing the timer, on n8n 1.x and 2.x
+ * alike. The wait listens on a signal of its own, so that a long-lived signal
  * (the execution's) keeps no listener once the wait is over.
  */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -22,9 +23,6 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 	signal?.addEventListener('abort', stop, { once: true });
 	try {
 		await sleepWithSignal(ms, wait.signal);
-	} catch (error) {
-		signal?.throwIfAborted();
-		throw error;
 	} finally {
 		signal?.removeEventListener('abort', stop);
 	}
