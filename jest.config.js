@@ -42,11 +42,16 @@ module.exports = {
 		{
 			...common,
 			displayName: 'n8n 1.x',
-			// The suites that run the node inside n8n-core's WorkflowExecute against the emulator.
+			// The suites where the node meets what n8n-core and n8n-workflow differ in: request errors,
+			// waits and cancellation, streaming, parameters, what reaches logs. The pacing and load suites (timing-bound,
+			// line-independent logic) run once, in the 2.x project.
 			testMatch: [
 				'<rootDir>/test/faultMatrix.test.ts',
-				'<rootDir>/test/node/**/*.test.ts',
 				'<rootDir>/test/lineCompatibility.test.ts',
+				'<rootDir>/test/secrets.test.ts',
+				'<rootDir>/test/node/completeText.test.ts',
+				'<rootDir>/test/node/requestOptions.test.ts',
+				'<rootDir>/test/node/streaming.test.ts',
 			],
 			moduleNameMapper: {
 				'^n8n-core$': v1CoreDir,

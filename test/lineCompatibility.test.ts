@@ -77,7 +77,8 @@ test('a stream leaves no idle timer behind: one per chunk, each cleared when its
 
 test('cancelling during a Retry-After wait ends the wait: the run stops and its timer is cleared', async () => {
 	const retryAfterS = 50;
-	const { result, timers, pending } = await timersCreatedDuring(retryAfterS * 1000, retryAfterS * 1000, async (seen) => {
+	// The node adds a little jitter (RETRY_AFTER_JITTER_MS) to a Retry-After.
+	const { result, timers, pending } = await timersCreatedDuring(retryAfterS * 1000, retryAfterS * 1000 + 1_000, async (seen) => {
 		const handle = startCompletion({
 			emulator,
 			items: [{ prompt: `Limited [[fault:429:${retryAfterS}]]` }],
