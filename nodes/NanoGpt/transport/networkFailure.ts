@@ -5,8 +5,12 @@ import { isRetryableNetworkCode } from './retryPolicy';
 const ERROR_CODE = /^[A-Z][A-Z_]*[A-Z]$/;
 /** axios' message for its own timeout (`timeout` option): reported as ECONNABORTED. */
 const AXIOS_TIMEOUT = /timeout of \d+ ?ms exceeded/i;
-/** axios' message when the connection closed while the body was arriving (after a status line). */
-const AXIOS_BODY_ABORTED = /stream has been aborted/i;
+/**
+ * axios' message when the connection closed while the body was arriving (after a status line).
+ * axios before 1.8 (n8n 1.82 and older) said "maxContentLength size of Infinity exceeded" for it:
+ * n8n sets no content limit, so that message can only mean the cut.
+ */
+const AXIOS_BODY_ABORTED = /stream has been aborted|maxContentLength size of Infinity exceeded/i;
 
 interface ErrorEvidence {
 	/** The first error code met from the outside in. */
