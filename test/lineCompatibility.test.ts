@@ -6,7 +6,9 @@
  * once the run is over: every wait ended, or was cut short by the cancel.
  */
 import { createHook } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
 import * as workflow from 'n8n-workflow';
+import { abortableSleep } from '../nodes/NanoGpt/transport/abortableSleep';
 import { startEmulator, type Emulator } from './support/emulator';
 import { completeParameters, prompts, runCompletion, startCompletion } from './node/nodeRun';
 
@@ -48,15 +50,33 @@ async function timersCreatedDuring<T>(min: number, max: number, fn: (timers: Tra
 const waitFor = async (condition: () => boolean) => {
 	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 };
+/** The version of the package as this project resolves it (jest.config.js maps the 1.x copies). */
+const versionOf = (name: string): string => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
 test('the node sees the n8n-workflow of the n8n-core it runs in', () => {
 	// Proves jest.config.js's mapping: in the 1.x project both are 1.x, and 1.x has sleepWithAbort.
-	const core = require('n8n-core/package.json').version as string;
-	const workflowVersion = require('n8n-workflow/package.json').version as string;
+	const core = versionOf('n8n-core');
+	const workflowVersion = versionOf('n8n-workflow');
 	const major = (version: string) => version.split('.')[0];
 	expect(major(workflowVersion)).toBe(major(core));
 	expect(typeof (workflow as { sleepWithAbort?: unknown }).sleepWithAbort).toBe(major(core) === '1' ? 'function' : 'undefined');
+});
+
+test("abortableSleep, the node's only wait, rejects with the abort's own reason and clears its timer", async () => {
+	const controller = new AbortController();
+	const reason = new Error('cancelled by the test');
+	const { result, timers, pending } = await timersCreatedDuring(90_000, 90_000, async () => {
+		const waiting = abortableSleep(90_000, controller.signal).then(
+			() => 'resolved',
+			(error: unknown) => error,
+		);
+		controller.abort(reason);
+		return await waiting;
+	});
+	expect(result).toBe(reason);
+	expect(timers).toHaveLength(1);
+	expect(pending).toHaveLength(0);
 });
 
 test('a stream leaves no idle timer behind: one per chunk, each cleared when its chunk arrives', async () => {

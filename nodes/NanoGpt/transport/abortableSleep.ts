@@ -12,8 +12,8 @@ const sleepWithSignal: SleepWithSignal =
 	(workflow as { sleepWithAbort?: SleepWithSignal }).sleepWithAbort ?? (workflow.sleep as SleepWithSignal);
 
 /**
- * Waits `ms`, or rejects as soon as the signal aborts, clearing the timer, on n8n 1.x and 2.x
- * alike. The wait listens on a signal of its own, so that a long-lived signal
+ * Waits `ms`, or rejects with the signal's reason as soon as it aborts, clearing the timer, on
+ * n8n 1.x and 2.x alike. The wait listens on a signal of its own, so that a long-lived signal
  * (the execution's) keeps no listener once the wait is over.
  */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -23,6 +23,10 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 	signal?.addEventListener('abort', stop, { once: true });
 	try {
 		await sleepWithSignal(ms, wait.signal);
+	} catch {
+		// Only an abort ends the wait early; 1.x rejects with an error of its own, so reject with the
+		// signal's reason on both lines.
+		signal?.throwIfAborted();
 	} finally {
 		signal?.removeEventListener('abort', stop);
 	}
