@@ -339,6 +339,9 @@ class N8nInstance {
 		const child = this.spawn(['start'], { extraEnv, name: 'start' });
 		this.server = child;
 		await this.waitReady({ child, timeoutMs });
+		// n8n 1.x answers the readiness check before its REST routes are mounted (/rest/login is a 404
+		// for a few seconds): wait for the public settings route as well.
+		await this.waitReady({ child, timeoutMs, url: `${this.baseUrl}/rest/settings` });
 		return child;
 	}
 
@@ -501,6 +504,20 @@ class RestClient {
 			if (data) req.write(data);
 			req.end();
 		});
+	}
+
+	/**
+	 * n8n 1.x has no owner from the environment (N8N_INSTANCE_OWNER_*, see ownerEnv): while its
+	 * settings ask for the owner setup, set the owner up the way the first visit to the editor does.
+	 * Returns whether it did.
+	 */
+	async setUpOwnerIfNeeded({ email, password, firstName = 'Demo', lastName = 'Owner' }) {
+		const settings = await this.request('GET', '/rest/settings');
+		const data = settings.json && (settings.json.data || settings.json);
+		if (!(data && data.userManagement && data.userManagement.showSetupOnFirstLoad === true)) return false;
+		const r = await this.request('POST', '/rest/owner/setup', { email, firstName, lastName, password });
+		if (r.status !== 200) throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 300)}`);
+		return true;
 	}
 
 	async login(email, password) {
