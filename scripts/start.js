@@ -13,7 +13,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { provision, cacheDir } = require('./provision');
-const { REPO, N8nInstance, freePorts, installPackage, packageRoot, ownerEnv, makeRunDir } = require('./lib/n8n');
+const { REPO, N8nInstance, RestClient, freePorts, installPackage, packageRoot, ownerEnv, makeRunDir } = require('./lib/n8n');
 const ex = require('./lib/examples');
 const { ensureBuilt } = require('./lib/build');
 
@@ -104,6 +104,8 @@ async function main() {
 
 	log('Starting n8n ...');
 	const child = await inst.start({ timeoutMs: 180000 });
+	// n8n 1.x takes no owner from the environment: set it up as the first visit would.
+	await new RestClient(`http://127.0.0.1:${port}`).setUpOwnerIfNeeded(OWNER);
 	child.exited.then(({ code }) => {
 		if (!stopping) {
 			console.error(`n8n exited (${code}); its log: ${child.logFile}`);

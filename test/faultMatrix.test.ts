@@ -486,6 +486,27 @@ describe('network failures', () => {
 		);
 	});
 
+	// A host name that does not resolve (`.invalid` never does): a configuration error, not retried.
+	test.each(BOTH)('host name does not resolve, Continue On Fail %p: not retried, every item reports it', async (continueOnFail) => {
+		const result = await run({ continueOnFail, baseUrl: 'http://nanogpt.invalid/api', requestOptions: { concurrency: 1, maxRetries: 3 } });
+		const message = 'Could not reach NanoGPT: the host name could not be resolved';
+		const description = 'Code: ENOTFOUND. Attempts: 1';
+		expect(emu.requests).toHaveLength(0);
+		if (!continueOnFail) {
+			expect(result.items).toEqual([]);
+			expect(result.error?.name).toBe('NodeApiError');
+			expect(result.error?.message).toBe(message);
+			expect(result.error?.description).toBe(description);
+			expect(result.error?.httpCode ?? null).toBeNull();
+			expect((result.error?.context as IDataObject).itemIndex).toBe(0);
+			return;
+		}
+		expect(result.error).toBeUndefined();
+		expect(result.items).toEqual(
+			[0, 1, 2].map((item) => ({ json: { error: message, description, attempts: 1 }, pairedItem: { item } })),
+		);
+	});
+
 	// A cut after the status line and part of the body reaches the node as axios'
 	// ERR_BAD_RESPONSE "stream has been aborted": retried like a reset, with its own message.
 	test.each(BOTH)('connection reset mid-response (non-streaming), Continue On Fail %p: retried like a reset', async (continueOnFail) => {

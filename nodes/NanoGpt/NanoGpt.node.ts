@@ -1,8 +1,17 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	NodeConnectionType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { completeTextProperties } from './description/completeText';
 import { executeCompleteText } from './run/executeCompleteText';
 import { searchModels } from './methods/modelSearch';
+
+// NodeConnectionTypes came with n8n 1.85 (n8n-workflow 1.83); before it, the node loads with the plain name.
+const MAIN: NodeConnectionType = NodeConnectionTypes?.Main ?? 'main';
 
 export class NanoGpt implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,8 +24,8 @@ export class NanoGpt implements INodeType {
 		description: 'Generate text completions with NanoGPT',
 		defaults: { name: 'NanoGPT' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		inputs: [MAIN],
+		outputs: [MAIN],
 		credentials: [{ name: 'nanoGptApi', required: true }],
 		properties: completeTextProperties,
 	};

@@ -112,8 +112,12 @@ function packageRoot() {
 	return path.resolve(process.env.NANOGPT_PACKAGE_DIR || REPO);
 }
 
-/** The environment for every n8n process: offline, quiet, loopback only, one user folder. */
-function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env }) {
+/**
+ * The environment for every n8n process: offline, quiet, loopback only, one user folder.
+ * `line` is provision's lineOf(version): 2.x needs mcp-registry disabled to stay offline, 1.x has
+ * no such module and aborts at startup when it is named.
+ */
+function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env, line = { disabledModules: 'mcp-registry' } }) {
 	const env = { ...base };
 	// npm/jest variables of the calling script would only confuse n8n.
 	for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('N8N_') || k === 'NODE_OPTIONS') delete env[k];
@@ -127,7 +131,6 @@ function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env }
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
@@ -142,6 +145,7 @@ function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env }
 		NO_COLOR: '1',
 		DB_SQLITE_POOL_SIZE: '2',
 	});
+	if (line.disabledModules) env.N8N_DISABLED_MODULES = line.disabledModules;
 	if (port) {
 		env.N8N_PORT = String(port);
 		env.WEBHOOK_URL = `http://127.0.0.1:${port}/`;
@@ -269,6 +273,7 @@ class N8nInstance {
 			port: this.port,
 			brokerPort: this.brokerPort,
 			extra: { ...this.extraEnv, ...extra },
+			line: this.prov.line,
 		});
 	}
 
@@ -296,8 +301,12 @@ class N8nInstance {
 		return this.cli(['import:workflow', '--separate', `--input=${dir}`]);
 	}
 
+	/** Makes workflows live (triggers, production webhooks): `publish:workflow` in 2.x, activation in 1.x. */
 	async publish(ids) {
-		for (const id of [].concat(ids)) await this.cli(['publish:workflow', `--id=${id}`]);
+		for (const id of [].concat(ids)) {
+			const args = this.prov.line && this.prov.line.major < 2 ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+			await this.cli(args);
+		}
 	}
 
 	/** `n8n execute --id --rawOutput`; resolves {code, run, error, stdout, stderr, ms}. */
@@ -330,6 +339,9 @@ class N8nInstance {
 		const child = this.spawn(['start'], { extraEnv, name: 'start' });
 		this.server = child;
 		await this.waitReady({ child, timeoutMs });
+		// n8n 1.x answers the readiness check before its REST routes are mounted (/rest/login is a 404
+		// for a few seconds): wait for the public settings route as well.
+		await this.waitReady({ child, timeoutMs, url: `${this.baseUrl}/rest/settings` });
 		return child;
 	}
 
@@ -492,6 +504,20 @@ class RestClient {
 			if (data) req.write(data);
 			req.end();
 		});
+	}
+
+	/**
+	 * n8n 1.x has no owner from the environment (N8N_INSTANCE_OWNER_*, see ownerEnv): while its
+	 * settings ask for the owner setup, set the owner up the way the first visit to the editor does.
+	 * Returns whether it did.
+	 */
+	async setUpOwnerIfNeeded({ email, password, firstName = 'Demo', lastName = 'Owner' }) {
+		const settings = await this.request('GET', '/rest/settings');
+		const data = settings.json && (settings.json.data || settings.json);
+		if (!(data && data.userManagement && data.userManagement.showSetupOnFirstLoad === true)) return false;
+		const r = await this.request('POST', '/rest/owner/setup', { email, firstName, lastName, password });
+		if (r.status !== 200) throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 300)}`);
+		return true;
 	}
 
 	async login(email, password) {

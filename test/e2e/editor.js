@@ -57,22 +57,34 @@ const NAMES = {
 	panel: 'editor: its parameter panel opens with credential, operation, model, prompt',
 	collections: 'editor: every collection opens and lists all its fields',
 	models: "editor: the model list shows each model's price and context, and filters by display name and id",
+	// n8n 2.41's list width; n8n 1.123 draws the list narrower (314 px) and cuts the figures of long names.
+	modelsFit: 'editor: each model\'s name and figures fit before the "…" of the list (n8n 2.x)',
 	credential: 'editor: credential test passes with the right key and fails with a wrong one in the dialog',
 	run: 'editor: running a workflow from the editor shows the NanoGPT output',
 };
 
-async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId, screenshotForDocs, models }) {
+/** Cases that need what only some n8n lines have: registered for the lines `appliesTo` accepts. */
+const APPLIES_TO = {
+	[NAMES.modelsFit]: (line) => line.major >= 2,
+};
+
+/** The editor cases this run registered (a case that does not apply to the line is not among them). */
+const registered = (suite) => Object.values(NAMES).filter((name) => suite.planned.includes(name));
+
+async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId, screenshotForDocs, models, line }) {
+	// The README's screenshots show n8n 2.x; another line's run never replaces them.
+	const updateDocs = line.major >= 2;
 	let playwright;
 	const exe = chromiumPath();
 	try {
 		playwright = require('playwright-core');
 	} catch (err) {
-		suite.notRun(Object.values(NAMES), `playwright-core not installed: ${err.message}`);
+		suite.notRun(registered(suite), `playwright-core not installed: ${err.message}`);
 		return;
 	}
 	if (!exe) {
 		const wanted = process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist` : 'chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH to a Chrome or Chromium)';
-		suite.notRun(Object.values(NAMES), wanted);
+		suite.notRun(registered(suite), wanted);
 		return;
 	}
 	const profile = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'e2e-chromium-'));
@@ -86,7 +98,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 		});
 	} catch (err) {
 		fs.rmSync(profile, { recursive: true, force: true });
-		suite.notRun(Object.values(NAMES), `${exe} did not start: ${String(err.message).split('\n')[0]}`);
+		suite.notRun(registered(suite), `${exe} did not start: ${String(err.message).split('\n')[0]}`);
 		return;
 	}
 	const page = context.pages()[0] || (await context.newPage());
@@ -107,7 +119,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			.post(`${baseUrl}/rest/login`, { data: { emailOrLdapLoginId: owner.email, password: owner.password } })
 			.catch((err) => ({ status: () => String(err.message).split('\n')[0] }));
 		if (login.status() !== 200) {
-			suite.notRun(Object.values(NAMES), `login from the browser failed: ${login.status()}`);
+			suite.notRun(registered(suite), `login from the browser failed: ${login.status()}`);
 			return;
 		}
 
@@ -144,7 +156,9 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 
 		await suite.case(NAMES.collections, async () => {
 			assert.ok(description, 'n8n-nodes-nanogpt.nanoGpt in /types/nodes.json');
-			const adds = ndv.locator('[data-test-id="collection-parameter-add"]');
+			// n8n 2.x marks a collection's Add Option dropdown; in 1.x it is the select in .add-option.
+			let adds = ndv.locator('[data-test-id="collection-parameter-add"]');
+			if ((await adds.count()) === 0) adds = ndv.locator('.collection-parameter .add-option');
 			assert.equal(await adds.count(), COLLECTIONS.length, 'one "add" dropdown per collection');
 			for (let i = 0; i < COLLECTIONS.length; i++) {
 				const prop = description.properties.find((p) => p.name === COLLECTIONS[i]);
@@ -165,6 +179,8 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			assert.ok(await ndv.isVisible(), 'the panel stays open');
 		});
 
+		/** The Llama line as the list rendered it (the models case measures it, the fit case judges it). */
+		let llamaRendered;
 		await suite.case(NAMES.models, async () => {
 			const before = emu.requests.filter((r) => /\/v1\/models$/.test(r.path)).length;
 			const rl = ndv.locator('[data-test-id="resource-locator-model"]');
@@ -200,10 +216,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 				};
 			}, LLAMA.figures);
 			assert.equal(rendered.text, LLAMA.text, 'the rendered text of the Llama model');
-			assert.ok(
-				rendered.figuresRight <= rendered.visibleRight,
-				`name and figures visible before the "…" in a ${rendered.width} px list (figures end at ${Math.round(rendered.figuresRight)}, room to ${Math.round(rendered.visibleRight)})`,
-			);
+			llamaRendered = rendered;
 			const pageText = await page.locator('body').innerText();
 			assert.ok(
 				!pageText.includes(LLAMA.description) && !rendered.titles.some((t) => t.includes(LLAMA.description)),
@@ -214,7 +227,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			const picker = path.join(artifacts, 'editor-4-model-picker.png');
 			await page.screenshot({ path: picker, clip: await pickerBox(rl, llama) });
 			// docs/model-picker.png (README) is refreshed only on request, like docs/editor.png.
-			if (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(PICKER_SCREENSHOT)) {
+			if (updateDocs && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(PICKER_SCREENSHOT))) {
 				fs.mkdirSync(path.dirname(PICKER_SCREENSHOT), { recursive: true });
 				fs.copyFileSync(picker, PICKER_SCREENSHOT);
 			}
@@ -248,6 +261,17 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			assert.ok(after.every((r) => r.headers.authorization === `Bearer ${emu.apiKey}`), 'with the credential');
 			assert.ok(after.slice(before).every((r) => r.query.detailed === 'true'), 'from the detailed catalogue');
 		});
+
+		if (suite.planned.includes(NAMES.modelsFit)) {
+			await suite.case(NAMES.modelsFit, async () => {
+				const rendered = llamaRendered;
+				assert.ok(rendered, 'the model list case measured the Llama line');
+				assert.ok(
+					rendered.figuresRight <= rendered.visibleRight,
+					`name and figures visible before the "…" in a ${rendered.width} px list (figures end at ${Math.round(rendered.figuresRight)}, room to ${Math.round(rendered.visibleRight)})`,
+				);
+			});
+		}
 
 		await suite.case(NAMES.credential, async () => {
 			const usage = () => emu.requests.filter((r) => /\/v1\/usage$/.test(r.path));
@@ -305,7 +329,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			assert.match(text, /totalTokens/);
 			const file = await shot('editor-7-run-output.png');
 			// docs/editor.png (README) is refreshed only on request, so a run leaves the tree clean.
-			if (screenshotForDocs && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(screenshotForDocs))) {
+			if (updateDocs && screenshotForDocs && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(screenshotForDocs))) {
 				fs.mkdirSync(path.dirname(screenshotForDocs), { recursive: true });
 				fs.copyFileSync(file, screenshotForDocs);
 			}
@@ -316,4 +340,4 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 	}
 }
 
-module.exports = { run, NAMES };
+module.exports = { run, NAMES, APPLIES_TO, registered };

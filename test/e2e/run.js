@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * End-to-end suite in the real n8n application (n8n 2.41.1 provisioned by scripts/provision.js),
- * with n8n-nodes-nanogpt installed as a community package and the NanoGPT emulator as the API:
+ * End-to-end suite in the real n8n application, on both lines: n8n 2.41.1 on Node 24 and n8n
+ * 1.123.81 on Node 22 (provisioned by scripts/provision.js), with n8n-nodes-nanogpt installed as a
+ * community package and the NanoGPT emulator as the API:
  *
  *   1. CLI runs of the example workflows (`n8n execute`), asserting output items and the requests
  *      the emulator recorded; the streaming chat example through its public chat endpoint.
@@ -11,8 +12,15 @@
  *      before the emulator produces the last one.
  *   4. Queue mode: Redis, one main and two workers, a published webhook workflow with 200 items.
  *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
+ *   6. Faults (test/e2e/faults.js): reset, refused, hang past Timeout, 429 with Retry-After, 500,
+ *      an HTML 502 and a stream cut, each item as the README's table says.
  *
- * Usage: node test/e2e/run.js [--only cli,editor,streaming,queue,tool]
+ * Each line runs in a process of its own (this script, with NANOGPT_N8N_VERSION set), one after the
+ * other; this process prints their output prefixed with the line and the sum of their totals.
+ * Queue mode runs on 2.x only; cases that do not apply to a line are not registered for it.
+ *
+ * Usage: node test/e2e/run.js [--only cli,faults,editor,streaming,queue,tool]
+ * NANOGPT_N8N_VERSION=<version> runs one line only (the cases that apply to it).
  * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot); CHROMIUM_PATH and
  * REDIS_SERVER_PATH pick the browser and the redis-server.
  * The cases of the run are registered up front (CASES below); it prints PASS/FAIL per case and a
@@ -26,19 +34,21 @@ const http = require('node:http');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
 const { Suite, assert } = require('./framework');
-const { provision, N8N_VERSION } = require('../../scripts/provision');
+const { provision, N8N_VERSION, DEFAULT_N8N_VERSION, N8N_V1_VERSION } = require('../../scripts/provision');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
 const { ensureBuilt } = require('../../scripts/lib/build');
 const { startEmulator, completionTextFor, DEFAULT_MODELS } = require('../support/emulator');
 
 const REPO = n8n.REPO;
-const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e');
+/** The n8n lines `npm run test:e2e` covers when NANOGPT_N8N_VERSION names none: 2.x and the pinned 1.x. */
+const LINES = [DEFAULT_N8N_VERSION, N8N_V1_VERSION];
+const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e', `n8n-${N8N_VERSION}`);
 const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Passw0rd' };
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 
-const PARTS = ['cli', 'editor', 'streaming', 'queue', 'tool'];
+const PARTS = ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool'];
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(String(args[onlyIdx + 1] || '').split(',').filter(Boolean)) : null;
@@ -51,7 +61,8 @@ if (only && (only.size === 0 || unknownParts.length)) {
 	process.exit(1);
 }
 
-const { NAMES: EDITOR } = require('./editor');
+const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
+const faults = require('./faults');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
@@ -76,8 +87,8 @@ const N = {
  * does not apply to an n8n line is not registered for that line, so it is neither run nor counted.
  */
 const CASES = [
-	{ name: N.setup, parts: ['cli', 'editor', 'streaming', 'queue', 'tool'] },
-	{ name: N.import, parts: ['cli', 'editor', 'streaming', 'tool'] },
+	{ name: N.setup, parts: ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool'] },
+	{ name: N.import, parts: ['cli', 'faults', 'editor', 'streaming', 'tool'] },
 	{ name: N.enrich, parts: ['cli'] },
 	{ name: N.categories, parts: ['cli'] },
 	{ name: N.json, parts: ['cli'] },
@@ -87,10 +98,12 @@ const CASES = [
 	{ name: N.chat, parts: ['cli'] },
 	{ name: N.streaming, parts: ['streaming'] },
 	{ name: N.tool, parts: ['tool'] },
-	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'] })),
-	{ name: N.queueReady, parts: ['queue'] },
-	{ name: N.queueScheduled, parts: ['queue'] },
-	{ name: N.queueBatch, parts: ['queue'] },
+	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
+	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
+	// Queue mode is covered on n8n 2.x only.
+	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
+	{ name: N.queueScheduled, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
+	{ name: N.queueBatch, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
 ];
 /** The n8n line this run drives. */
 const LINE = { version: N8N_VERSION, major: Number(N8N_VERSION.split('.')[0]) };
@@ -240,10 +253,13 @@ async function main() {
 	const enrichOut = ex.outputFileOf(enrichWf);
 	const categoriesWf = ex.localizeFiles(ex.loadExample('categories'), localFiles);
 	const jsonWf = ex.forEmulator(ex.localizeFiles(ex.loadExample('json'), localFiles));
-	const needMain = ['cli', 'streaming', 'tool', 'editor'].some(want);
+	const needMain = ['cli', 'faults', 'streaming', 'tool', 'editor'].some(want);
+	const [closedPort] = await n8n.freePorts(1);
+	const faultFixtures = faults.fixtures({ credential, closedPort });
 	const importOk = needMain && await suite.case(N.import, async () => {
-		await app.importCredentials([credential]);
+		await app.importCredentials([credential, faultFixtures.credential]);
 		await app.importWorkflows([
+			faultFixtures.workflow,
 			enrichWf,
 			categoriesWf,
 			jsonWf,
@@ -432,6 +448,12 @@ async function main() {
 		}
 	}
 
+	if (want('faults')) {
+		suite.section('6. Faults, with Continue On Fail, through n8n execute');
+		if (!importOk) suite.notRun(Object.values(faults.NAMES), 'import failed');
+		else await faults.run(suite, { app, emu });
+	}
+
 	// ---------------------------------------------------------------------------------------
 	const needServer = want('streaming') || want('tool') || want('editor') || want('cli');
 	let server = null;
@@ -441,10 +463,14 @@ async function main() {
 		const ok = await suite.case(N.server, async () => {
 			server = await app.start({ timeoutMs: 180000 });
 			rest = new n8n.RestClient(app.baseUrl);
+			await rest.setUpOwnerIfNeeded(OWNER);
 			await rest.login(OWNER.email, OWNER.password);
-			// The wrong-key credential of the CLI case must not be what the editor preselects.
-			const del = await rest.request('DELETE', '/rest/credentials/nanoGptBadCred01');
-			assert.ok([200, 204, 404].includes(del.status), `delete the wrong-key credential: ${del.status} ${del.text.slice(0, 200)}`);
+			// The wrong-key credential of the CLI case and the closed-port one of the faults must not be
+			// what the editor preselects.
+			for (const id of ['nanoGptBadCred01', faults.REFUSED_CREDENTIAL.id]) {
+				const del = await rest.request('DELETE', `/rest/credentials/${id}`);
+				assert.ok([200, 204, 404].includes(del.status), `delete credential ${id}: ${del.status} ${del.text.slice(0, 200)}`);
+			}
 		});
 		if (!ok) {
 			if (server) copyLog(server.logFile, 'n8n-start.log');
@@ -532,7 +558,7 @@ async function main() {
 
 	if (want('editor')) {
 		suite.section('2. The editor in headless Chromium');
-		if (!server) suite.notRun(Object.values(EDITOR), 'no server');
+		if (!server) suite.notRun(require('./editor').registered(suite), 'no server');
 		else {
 			const editor = require('./editor');
 			await editor.run(suite, {
@@ -542,6 +568,7 @@ async function main() {
 				rest,
 				artifacts: ARTIFACTS,
 				runWorkflowId: ex.loadExample('scheduled').id,
+				line: LINE,
 				screenshotForDocs: path.join(REPO, 'docs', 'editor.png'),
 				models: DEFAULT_MODELS.map((m) => m.id),
 			});
@@ -553,7 +580,8 @@ async function main() {
 		copyLog(server.logFile, 'n8n-start.log');
 	}
 
-	if (want('queue')) {
+	// Registered only for the lines it applies to (2.x).
+	if (want('queue') && suite.planned.includes(N.queueReady)) {
 		suite.section('4. Queue mode: Redis, one main, two workers');
 		await runQueue(suite, { prov, emu, credential });
 	}
@@ -775,8 +803,70 @@ async function finish(suite, cleanups, reason) {
 	process.exit(failed ? 1 : 0);
 }
 
-main().catch(async (err) => {
-	// Outside any case: every case that had not run yet fails with this error, and the totals still print.
-	console.error(err);
-	await finish(suite, cleanups, `the suite stopped: ${String((err && err.message) || err).split('\n')[0]}`);
-});
+/**
+ * Runs the suite once per line, each in a child process (this script with NANOGPT_N8N_VERSION),
+ * one after the other; prints their output prefixed with the line, then the sum of their totals.
+ * A line whose run printed no totals counts as one failure.
+ */
+async function runLines(versions) {
+	let passed = 0;
+	let failed = 0;
+	const summaries = [];
+	const started = Date.now();
+	let current = null;
+	const stopChild = () => current && current.kill('SIGTERM');
+	process.on('SIGINT', stopChild);
+	process.on('SIGTERM', stopChild);
+	for (const version of versions) {
+		const lineStarted = Date.now();
+		const prefix = `[n8n ${version}] `;
+		let totals = null;
+		const child = spawn(process.execPath, [__filename, ...args], {
+			env: { ...process.env, NANOGPT_N8N_VERSION: version },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		current = child;
+		const relay = (stream, out) => {
+			let buffer = '';
+			stream.setEncoding('utf8');
+			stream.on('data', (chunk) => {
+				buffer += chunk;
+				let nl;
+				while ((nl = buffer.indexOf('\n')) >= 0) {
+					const line = buffer.slice(0, nl);
+					buffer = buffer.slice(nl + 1);
+					const m = /^(\d+) passed, (\d+) failed/.exec(line);
+					if (m && out === process.stdout) totals = { passed: Number(m[1]), failed: Number(m[2]) };
+					out.write(`${prefix}${line}\n`);
+				}
+			});
+			stream.on('end', () => buffer && out.write(`${prefix}${buffer}\n`));
+		};
+		relay(child.stdout, process.stdout);
+		relay(child.stderr, process.stderr);
+		const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+		current = null;
+		const secs = Math.round((Date.now() - lineStarted) / 1000);
+		const printed = totals !== null;
+		if (!printed) totals = { passed: 0, failed: 1 };
+		else if (code !== 0 && totals.failed === 0) totals.failed = 1;
+		passed += totals.passed;
+		failed += totals.failed;
+		summaries.push(`n8n ${version}: ${totals.passed} passed, ${totals.failed} failed in ${secs}s${printed ? '' : ` (no totals printed, exit ${code})`}`);
+	}
+	console.log('');
+	for (const line of summaries) console.log(line);
+	console.log(`e2e on ${versions.length} n8n lines finished in ${Math.round((Date.now() - started) / 1000)}s`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+if (!process.env.NANOGPT_N8N_VERSION) {
+	runLines(LINES);
+} else {
+	main().catch(async (err) => {
+		// Outside any case: every case that had not run yet fails with this error, and the totals still print.
+		console.error(err);
+		await finish(suite, cleanups, `the suite stopped: ${String((err && err.message) || err).split('\n')[0]}`);
+	});
+}

@@ -23,17 +23,14 @@ const path = require('node:path');
 // DI container configured here is the one n8n-core reads from.
 const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
 const requireFromCore = (id) => require(require.resolve(id, { paths: [n8nCoreDir] }));
+/** n8n-core's major version: 1 (n8n 1.x) or 2 (n8n 2.x); the few calls that differ ask it. */
+const coreMajor = Number(require(path.join(n8nCoreDir, 'package.json')).version.split('.')[0]);
 const { Container } = requireFromCore('@n8n/di');
 const { GlobalConfig, InstanceSettingsConfig } = requireFromCore('@n8n/config');
 const workflowLib = require('n8n-workflow');
-const {
-	ICredentialsHelper,
-	NodeHelpers,
-	Workflow,
-	UnexpectedError,
-	createRunExecutionData,
-	isExpression,
-} = workflowLib;
+const { ICredentialsHelper, NodeHelpers, Workflow, UnexpectedError, createRunExecutionData } = workflowLib;
+// n8n-workflow before 1.9x has no isExpression export; this is its definition.
+const isExpression = workflowLib.isExpression ?? ((value) => typeof value === 'string' && value.charAt(0) === '=');
 const {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
@@ -76,11 +73,25 @@ function prepareContainer() {
 			fs.writeFileSync(temporary, JSON.stringify({ encryptionKey }), { mode: 0o600 });
 			fs.renameSync(temporary, settingsFile);
 		}
-		const instanceConfig = Container.get(InstanceSettingsConfig);
-		instanceConfig.n8nFolder = folder;
-		instanceConfig.userHome = path.dirname(folder);
-		instanceConfig.encryptionKey = encryptionKey;
-		instanceConfig.enforceSettingsFilePermissions = false;
+		if (InstanceSettingsConfig) {
+			const instanceConfig = Container.get(InstanceSettingsConfig);
+			instanceConfig.n8nFolder = folder;
+			instanceConfig.userHome = path.dirname(folder);
+			instanceConfig.encryptionKey = encryptionKey;
+			instanceConfig.enforceSettingsFilePermissions = false;
+		} else {
+			// n8n-core before 1.9x reads the instance settings from the environment only.
+			process.env.N8N_USER_FOLDER = path.dirname(folder);
+			process.env.N8N_ENCRYPTION_KEY = encryptionKey;
+			process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'false';
+		}
+	}
+
+	// n8n-core 1.x's SSH client manager (created with the first node context) keeps a 60 s cleanup
+	// interval that holds the process open; 2.x unrefs it. Do what 2.x does.
+	if (coreMajor < 2) {
+		const { SSHClientsManager } = require(path.join(n8nCoreDir, 'dist', 'execution-engine', 'ssh-clients-manager.js'));
+		Container.get(SSHClientsManager).cleanupTimer?.unref();
 	}
 }
 
@@ -599,7 +610,8 @@ function startNode(options) {
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => {
 		if (afterRun === undefined) afterRun = fullRunData;
 	});
-	const streaming = typeof onChunk === 'function';
+	// n8n-core before 1.100 has no sendChunk hook (no streaming at all): nothing to listen to there.
+	const streaming = typeof onChunk === 'function' && Array.isArray(hooks.handlers.sendChunk);
 	if (streaming) {
 		hooks.addHandler('sendChunk', async (chunk) => {
 			await onChunk(chunk);
@@ -614,17 +626,18 @@ function startNode(options) {
 		streaming,
 	});
 
-	const workflowExecute = new WorkflowExecute(additionalData, mode, createRunExecutionData());
+	// Without createRunExecutionData (older n8n-workflow) WorkflowExecute builds the same empty data itself.
+	const workflowExecute = new WorkflowExecute(additionalData, mode, createRunExecutionData?.());
 	let running;
 	try {
-		running = workflowExecute.run({
-			workflow,
-			startNode: workflow.getNode(START_NODE_NAME),
-			triggerToStartFrom: {
-				name: START_NODE_NAME,
-				data: { data: { main: [toInputItems(items)] } },
-			},
-		});
+		const startFrom = workflow.getNode(START_NODE_NAME);
+		const triggerToStartFrom = { name: START_NODE_NAME, data: { data: { main: [toInputItems(items)] } } };
+		// n8n-core 2.x takes one options object, 1.x positional arguments; before 1.9x there was no
+		// triggerToStartFrom, and the items are the start node's pinned data instead.
+		if (coreMajor >= 2) running = workflowExecute.run({ workflow, startNode: startFrom, triggerToStartFrom });
+		else if (workflowExecute.run.length >= 5) {
+			running = workflowExecute.run(workflow, startFrom, undefined, undefined, triggerToStartFrom);
+		} else running = workflowExecute.run(workflow, startFrom, undefined, { [START_NODE_NAME]: toInputItems(items) });
 	} catch (error) {
 		const rejected = Promise.reject(error);
 		return { result: rejected, cancel() {} };

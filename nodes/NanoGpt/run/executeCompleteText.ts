@@ -14,6 +14,7 @@ import { readOutputSettings, readRequestSettings, type OutputSettings } from '..
 import { toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
+import { canStreamToCaller } from '../transport/callerStreaming';
 
 interface CompletionJob {
 	itemIndex: number;
@@ -151,7 +152,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
 	const flow = new FlowControl(requestSettings, items.length);
-	const streamingToCaller = this.isStreaming?.() ?? false;
+	const streamingToCaller = canStreamToCaller(this);
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
 		chunks = chunks.then(async () => await this.sendChunk(type, itemIndex, content)).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { sleep } from 'n8n-workflow';
+import { abortableSleep } from '../transport/abortableSleep';
 
 /** A Retry-After up to this long is NanoGPT's per-second limit speaking: the pace adapts, nobody else waits. */
 export const SHORT_RETRY_AFTER_MS = 2_000;
@@ -90,7 +90,7 @@ export class RequestPacer {
 				signal?.throwIfAborted();
 				const wait = this.delayUntilNextStart();
 				if (wait <= 0) break;
-				await sleep(wait, signal);
+				await abortableSleep(wait, signal);
 			}
 			this.recordStart();
 		});

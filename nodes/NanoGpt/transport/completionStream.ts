@@ -1,5 +1,5 @@
-import { sleep } from 'n8n-workflow';
 import type { CompletionResponse } from '../output/toOutputItem';
+import { abortableSleep } from './abortableSleep';
 import { CompletionFailure, type FailureDetails } from './completionFailure';
 import { networkErrorCode, networkFailure } from './networkFailure';
 import { SseParser } from './sseParser';
@@ -38,7 +38,7 @@ async function nextChunkWithin(
 ): Promise<IteratorResult<Uint8Array | string> | 'idle'> {
 	const idle = new AbortController();
 	// The sleep only rejects once aborted below, after the race is decided; that rejection is swallowed.
-	const timer = sleep(idleTimeoutMs, idle.signal).then(
+	const timer = abortableSleep(idleTimeoutMs, idle.signal).then(
 		() => 'idle' as const,
 		() => 'idle' as const,
 	);

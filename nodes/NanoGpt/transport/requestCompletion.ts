@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 import type { CompletionResponse } from '../output/toOutputItem';
 import type { CompletionRequestBody } from '../request/buildCompletionRequest';
+import { abortableSleep } from './abortableSleep';
 import { CompletionFailure, parseErrorBody } from './completionFailure';
 import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
 import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
@@ -179,7 +179,7 @@ export async function requestCompletion(
 		if (!details.retryable || streamedText || attempt > settings.maxRetries || signal?.aborted) {
 			throw failure;
 		}
-		const waited = await sleep(wait, signal).then(
+		const waited = await abortableSleep(wait, signal).then(
 			() => true,
 			() => false,
 		);

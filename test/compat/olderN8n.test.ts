@@ -1,0 +1,139 @@
+/**
+ * Issue 10: the README's per-feature minimums (Compatibility), checked in the n8n-core of an older
+ * n8n release. `npm run test:compat` (scripts/compat.js) runs this file and the fault matrix once
+ * per release, with NANOGPT_COMPAT_N8N naming the release and jest.config.js resolving
+ * `n8n-core` and `n8n-workflow` (the node's imports included) to that release's copies.
+ *
+ * Each feature is checked on its side of the minimum: at or above it the feature works; below it
+ * the node still loads and completes items without it. Only the case that applies is registered.
+ */
+import { readFileSync } from 'node:fs';
+import type { StructuredChunk } from 'n8n-workflow';
+import * as workflow from 'n8n-workflow';
+import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
+import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from '../node/nodeRun';
+
+jest.setTimeout(30_000);
+
+/** The minimums the README states, as n8n releases. */
+const MINIMUM = {
+	/** NodeConnectionTypes (n8n-workflow 1.83); before it the node uses the plain 'main'. */
+	connectionTypes: '1.85.0',
+	/** sleepWithAbort (n8n-workflow 1.98): a cancel cuts the node's waits short. */
+	cancelWaits: '1.101.0',
+	/** isStreaming and sendChunk(type, itemIndex, content) (n8n-workflow 1.100). */
+	streamToCaller: '1.103.0',
+};
+
+const release = process.env.NANOGPT_COMPAT_N8N ?? '';
+const parts = (version: string) => version.split('.').map(Number);
+function atLeast(minimum: string): boolean {
+	const [a, b] = [parts(release), parts(minimum)];
+	for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+	return true;
+}
+
+let emulator: Emulator;
+beforeAll(async () => {
+	emulator = await startEmulator({});
+});
+afterEach(() => {
+	emulator.reset();
+	emulator.setChunkDelay(0);
+});
+afterAll(async () => await emulator.close());
+
+const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
+const waitFor = async (condition: () => boolean) => {
+	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+};
+
+test('runs against the release it names', () => {
+	expect(release).toMatch(/^\d+\.\d+\.\d+$/);
+	const major = (version: string) => version.split('.')[0];
+	const core = JSON.parse(readFileSync(require.resolve('n8n-core/package.json'), 'utf8')).version;
+	expect(major(core)).toBe(major(release));
+});
+
+test(`the node loads, with main input and output${atLeast(MINIMUM.connectionTypes) ? '' : ' (no NodeConnectionTypes in this n8n)'}`, () => {
+	expect(typeof (workflow as { NodeConnectionTypes?: unknown }).NodeConnectionTypes).toBe(
+		atLeast(MINIMUM.connectionTypes) ? 'object' : 'undefined',
+	);
+	const { description } = new NanoGpt();
+	expect(description.inputs).toEqual(['main']);
+	expect(description.outputs).toEqual(['main']);
+});
+
+test('cancelling aborts the requests in flight and starts no new ones', async () => {
+	const handle = startCompletion({
+		emulator,
+		items: prompts(6, 'Hang [[fault:hang]]'),
+		parameters: completeParameters({ requestOptions: { concurrency: 2, requestsPerSecond: 0 } }),
+	});
+	await waitFor(() => emulator.stats.inFlight === 2);
+	handle.cancel();
+	await waitFor(() => completionRequests().every((request) => request.finishedAt !== undefined));
+	await handle.result;
+	expect(completionRequests()).toHaveLength(2);
+});
+
+if (atLeast(MINIMUM.cancelWaits)) {
+	test('a cancel cuts a Retry-After wait short', async () => {
+		const handle = startCompletion({
+			emulator,
+			items: [{ prompt: 'Limited [[fault:429:50]]' }],
+			parameters: completeParameters({ requestOptions: { maxRetries: 2, requestsPerSecond: 0 } }),
+		});
+		await waitFor(() => completionRequests().some((request) => request.status === 429));
+		handle.cancel();
+		// Without the cut, the 50 s wait outlasts this test's 30 s.
+		const { error } = await handle.result;
+		expect(error?.message).toMatch(/cancel/i);
+		expect(completionRequests()).toHaveLength(1);
+	});
+} else {
+	test('below the cancellation minimum, waits still run: a Retry-After of 1 s is waited out, then retried', async () => {
+		const { items, error } = await runCompletion({
+			emulator,
+			items: [{ prompt: 'Limited once [[fault:429:1x1]]' }],
+			parameters: completeParameters({ requestOptions: { maxRetries: 2, requestsPerSecond: 0 } }),
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.attempts).toBe(2);
+		expect(completionRequests().map((request) => request.status)).toEqual([429, 200]);
+	});
+}
+
+const streamedItems = prompts(2, 'Chat');
+async function streamedRun() {
+	const chunks: StructuredChunk[] = [];
+	const result = await runCompletion({
+		emulator,
+		items: streamedItems,
+		parameters: completeParameters({ options: { stream: true } }),
+		onChunk: (chunk) => void chunks.push(chunk),
+	});
+	expect(result.error).toBeUndefined();
+	result.items.forEach((item, index) =>
+		expect(item.json.text).toBe(completionTextFor({ model: MODEL, prompt: streamedItems[index].prompt, stream: true }).text),
+	);
+	return { chunks, items: result.items };
+}
+
+if (atLeast(MINIMUM.streamToCaller)) {
+	test('streams each item to the caller: begin, its text in item chunks, end', async () => {
+		const { chunks, items } = await streamedRun();
+		items.forEach((item, index) => {
+			const mine = chunks.filter((chunk) => chunk.metadata.itemIndex === index);
+			expect(mine[0].type).toBe('begin');
+			expect(mine[mine.length - 1].type).toBe('end');
+			expect(mine.slice(1, -1).map((chunk) => chunk.content).join('')).toBe(item.json.text);
+		});
+	});
+} else {
+	test('below the streaming minimum, a streamed completion is read whole and nothing is sent as chunks', async () => {
+		const { chunks } = await streamedRun();
+		expect(chunks).toEqual([]);
+	});
+}
