@@ -15,12 +15,18 @@ afterAll(async () => await emulator.close());
 
 const completionRequests = (): RecordedRequest[] => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
+/** A gap this long between two 10 ms ticks means the test worker's event loop stalled. */
+const STALL_MS = 100;
+
 /**
  * For each full 1 s window after the first second, from the first start until the last item was
- * first sent (after it only retries are left): the requests the emulator received, and those it
- * admitted (200).
+ * first sent (after it only retries are left): the requests the emulator received, those it
+ * admitted (200), and whether the event loop stalled in it (from the ticks of a 10 ms interval).
  */
-function requestsPerWindow(requests: RecordedRequest[]): Array<{ received: number; admitted: number }> {
+function requestsPerWindow(
+	requests: RecordedRequest[],
+	ticks: number[],
+): Array<{ received: number; admitted: number; stalled: boolean }> {
 	const first = Math.min(...requests.map((request) => request.startedAt));
 	const firstSends = new Map<string, number>();
 	for (const request of requests) {
@@ -31,7 +37,10 @@ function requestsPerWindow(requests: RecordedRequest[]): Array<{ received: numbe
 	const windows = [];
 	for (let window = first + 1000; window + 1000 <= last; window += 1000) {
 		const inside = requests.filter((request) => request.startedAt >= window && request.startedAt < window + 1000);
-		windows.push({ received: inside.length, admitted: inside.filter((request) => request.status === 200).length });
+		const stalled = ticks.some(
+			(tick, index) => index > 0 && tick >= window && ticks[index - 1] < window + 1000 && tick - ticks[index - 1] > STALL_MS,
+		);
+		windows.push({ received: inside.length, admitted: inside.filter((request) => request.status === 200).length, stalled });
 	}
 	return windows;
 }
@@ -44,9 +53,12 @@ describe('throughput with default request options at real latencies (n8n-core, e
 		const capture = captureN8nLogs(logs);
 		const items = prompts(260, 'Throughput row');
 		let result;
+		const ticks: number[] = [];
+		const ticker = setInterval(() => ticks.push(Date.now()), 10);
 		try {
 			result = await runCompletion({ emulator, items, continueOnFail: true });
 		} finally {
+			clearInterval(ticker);
 			capture.restore();
 		}
 		expect(result.error).toBeUndefined();
@@ -58,20 +70,20 @@ describe('throughput with default request options at real latencies (n8n-core, e
 		});
 		// Little's law: 20 req/s x 1.5 s = 30 in flight; the old fixed Concurrency held it at 16.
 		expect(emulator.stats.maxInFlight).toBeGreaterThan(16);
-		// The limit is used: NanoGPT admits on average at least 0.925 of the limit per second. The pace
-		// stays a little under the limit. The node and the emulator share one event loop in a test
-		// worker that shares two cores with other suites, so a garbage collection or a busy neighbour
-		// can hold back sends for a few hundred ms and empty part of one second (the pacer catches up
-		// in the next); no single second may fall to the old fixed Concurrency's rate (16 / 1.5 s,
-		// about 11 per second), and no three in a row may average under 0.85 of the limit.
-		const windows = requestsPerWindow(completionRequests());
+		// The limit is used: in every 1 s window NanoGPT receives at least the limit minus one. The pace
+		// stays a little under the limit; a start a few ms early or late now and then lands one more in
+		// a window, which NanoGPT refuses and the node retries, so admitted requests may count one less.
+		// The node and the emulator share this test worker's event loop, on two cores shared with other
+		// suites: when the loop itself stalls (garbage collection, a busy neighbour), nothing can be
+		// sent, so a window that stalled, or followed a stall, is held only to a floor well above the
+		// old fixed Concurrency's rate (16 / 1.5 s, about 11 per second).
+		const windows = requestsPerWindow(completionRequests(), ticks);
 		expect(windows.length).toBeGreaterThanOrEqual(10);
-		if (process.env.DEBUG_WINDOWS) process.stderr.write(`windows ${JSON.stringify(windows)}\n`);
-		for (const { received } of windows) expect(received).toBeGreaterThanOrEqual(13);
-		for (let start = 0; start + 3 <= windows.length; start++) {
-			const admittedInThree = windows.slice(start, start + 3).reduce((sum, { admitted }) => sum + admitted, 0);
-			expect(admittedInThree).toBeGreaterThanOrEqual(51);
-		}
+		const steady = windows.filter((window, index) => !window.stalled && !windows[index - 1]?.stalled);
+		expect(steady.length).toBeGreaterThanOrEqual(windows.length / 2);
+		// Listed, so that a failure shows the windows that fell short.
+		expect(steady.filter(({ received, admitted }) => received < 19 || admitted < 18)).toEqual([]);
+		expect(windows.filter(({ received }) => received < 13)).toEqual([]);
 		expect(windows.reduce((sum, { admitted }) => sum + admitted, 0) / windows.length).toBeGreaterThanOrEqual(18.5);
 		// Converged, not hammering the limit: few requests refused.
 		const sent = completionRequests();
