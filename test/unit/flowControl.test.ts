@@ -51,6 +51,16 @@ describe('RequestPacer on a virtual clock', () => {
 		expect(pacer.delayUntilNextStart()).toBeCloseTo(1000 / (19 * SHARE_MARGIN) - 5, 5);
 	});
 
+	it('counts the share from the refused start back, also when the 429 arrives seconds after that start', () => {
+		const clock = { now: 0 };
+		const pacer = new RequestPacer(23, () => clock.now);
+		const starts = startPaced(pacer, clock, 69); // 3 s at the cap
+		clock.now += 3000; // the 429 for the last start arrives 3 s after it
+		pacer.onRateLimited(1000, starts[68]);
+		// The window up to the refused start (with half a slot of slack) holds 24 starts; one was refused.
+		expect(pacer.rate).toBeCloseTo(23 * SHARE_MARGIN, 10);
+	});
+
 	it('cuts the pace once per second of 429s, and at most by half each time', () => {
 		const clock = { now: 0 };
 		const pacer = new RequestPacer(20, () => clock.now);

@@ -20,6 +20,8 @@ export const PROBE_STEP_PER_SECOND = 1 / 25;
 export const SHARE_MARGIN = 0.985;
 /** NanoGPT counts requests per key in a sliding one-second window. */
 const LIMIT_WINDOW_MS = 1_000;
+/** How long starts are remembered: a 429 may arrive seconds after its request started, and its window is counted then. */
+const START_HISTORY_MS = 10_000;
 /** A start that came late (a busy event loop) lets the next ones catch up by at most this much. */
 const MAX_CATCH_UP_MS = 100;
 
@@ -76,8 +78,9 @@ export class RequestPacer {
 		const rate = this.rate;
 		const due = rate > 0 && this.lastSlotAt !== undefined ? this.lastSlotAt + 1000 / rate : now;
 		this.lastSlotAt = Math.min(now, Math.max(due, now - MAX_CATCH_UP_MS));
-		this.recentStarts.push(now);
-		this.forgetBefore(now - 2 * LIMIT_WINDOW_MS);
+		// Only a capped pace is cut to a share, so only then are starts counted.
+		if (this.requestsPerSecond > 0) this.recentStarts.push(now);
+		this.forgetBefore(now - START_HISTORY_MS);
 	}
 
 	/**
@@ -107,7 +110,7 @@ export class RequestPacer {
 		const now = this.now();
 		this.recentRejections.push(startedAt);
 		this.recentRejections.sort((a, b) => a - b);
-		this.forgetBefore(now - 2 * LIMIT_WINDOW_MS);
+		this.forgetBefore(now - START_HISTORY_MS);
 		if (this.requestsPerSecond <= 0 || waitMs > SHORT_RETRY_AFTER_MS) {
 			this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
 		}
