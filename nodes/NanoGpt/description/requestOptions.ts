@@ -59,7 +59,7 @@ export const requestOptionsCollection: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether items whose final requests are identical (same model, prompt and options after expressions) share one request in this run. Each item still gets its own output; only the item whose request was sent carries usage and cost.',
+				'Whether items whose final requests are identical (same model, prompt and options after expressions) share one request in this run. Each item still gets its own output; with Simplify Output on, only the item whose request was sent carries usage and cost (raw output repeats the body: sum by distinct ID).',
 			hint: 'With a Temperature above 0, identical prompts then get the same text instead of one text each',
 		},
 		{

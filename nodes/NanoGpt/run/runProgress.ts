@@ -45,10 +45,6 @@ export class RunProgress {
 		return this.total > PROGRESS_MIN_ITEMS;
 	}
 
-	get retryCount(): number {
-		return this.retries;
-	}
-
 	onRequestSent(): void {
 		this.requests++;
 	}
