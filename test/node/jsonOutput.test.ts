@@ -121,6 +121,8 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 			});
 			expect(error).toBeUndefined();
 			const text = completionTextFor({ model: MODEL, prompt }).text;
+			// The three completions were billed: the error item carries their usage and cost.
+			const once = billed(prompt);
 			expect(items[0].json).toEqual({
 				sku: 'BAG-203',
 				prompt,
@@ -128,7 +130,14 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 				description: expect.stringMatching(/^Sent 3 times \(Options > Retries on Invalid JSON: 2\), each completion billed\. .* Attempts: 3\.$/),
 				attempts: 3,
 				completionText: text,
+				usage: {
+					promptTokens: 3 * once.promptTokens,
+					completionTokens: 3 * once.completionTokens,
+					totalTokens: 3 * (once.promptTokens + once.completionTokens),
+				},
+				cost: { amount: expect.any(Number), currency: 'USD' },
 			});
+			expect((items[0].json.cost as IDataObject).amount).toBeCloseTo(3 * once.amount, 9);
 			expect(items[1].json).toMatchObject({ sku: 'MUG-001', completion: { data: expect.any(Object) } });
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 			expect(completions()).toHaveLength(4);
@@ -163,6 +172,12 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 					'Not sent again: the same Max Tokens would cut the text off again. Raise Options > Max Tokens or ask for a shorter answer. Attempts: 1.',
 				attempts: 1,
 				completionText: answer.text,
+				usage: {
+					promptTokens: answer.promptTokens,
+					completionTokens: answer.completionTokens,
+					totalTokens: answer.promptTokens + answer.completionTokens,
+				},
+				cost: { amount: expect.any(Number), currency: 'USD' },
 			});
 			expect(completions()).toHaveLength(1);
 		});
@@ -233,6 +248,46 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 		expect(completions().map((request) => request.status)).toEqual([200, 400]);
 	});
 
+	it('under Continue On Fail, an item whose JSON retry fails at NanoGPT carries what its first completion billed', async () => {
+		emulator.setFaultRule(({ attempt }) => (attempt === 2 ? { status: 400, shape: 'spec', message: 'prompt rejected' } : undefined));
+		const prompt = '[[json:invalid]] rejected later';
+		const { items } = await runCompletion({ emulator, continueOnFail: true, items: [{ prompt }], parameters: jsonParameters() });
+		const first = billed(prompt);
+		expect(items[0].json).toMatchObject({
+			error: 'NanoGPT returned 400: prompt rejected (after 2 attempts)',
+			httpCode: '400',
+			attempts: 2,
+			usage: { promptTokens: first.promptTokens, completionTokens: first.completionTokens },
+		});
+		expect((items[0].json.cost as IDataObject).amount).toBeCloseTo(first.amount, 9);
+	});
+
+	it('with Reuse Identical Requests, items share a request only when they also handle its answer alike', async () => {
+		// Output Content as JSON per item: the JSON item must not take the plain item's answer, nor the
+		// plain item fail with the JSON item's error.
+		const prompt = '[[json:invalid]] Linen Throw';
+		const { items } = await runCompletion({
+			emulator,
+			continueOnFail: true,
+			items: [
+				{ prompt, json: false },
+				{ prompt, json: true },
+				{ prompt, json: false },
+			],
+			parameters: completeParameters({
+				options: { jsonOutput: '={{ $json.json }}', jsonRetries: 0 },
+				requestOptions: { reuseIdenticalRequests: true },
+			}),
+		});
+		const text = completionTextFor({ model: MODEL, prompt }).text;
+		expect(items[0].json).toMatchObject({ text });
+		expect(items[0].json).not.toHaveProperty('error');
+		expect(items[1].json).toMatchObject({ error: expect.stringMatching(/^No valid JSON in the completion of item 1 /), usage: expect.any(Object) });
+		expect(items[1].json).not.toHaveProperty('reusedFrom');
+		expect(items[2].json).toMatchObject({ text, reusedFrom: 0 });
+		expect(completions()).toHaveLength(2);
+	});
+
 	it('with Reuse Identical Requests, the items that reuse a request share its parsed value', async () => {
 		const prompt = '[[json:invalid-once:brand,colour]] Stoneware Coffee Mug';
 		const { items } = await runCompletion({
@@ -244,6 +299,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 		expect(data).toEqual({ brand: expect.any(String), colour: expect.any(String) });
 		expect(items[0].json).toMatchObject({ data, attempts: 2, usage: expect.any(Object), cost: expect.any(Object) });
 		expect(items[2].json).toMatchObject({ data, reusedFrom: 0 });
+		expect(items[2].json.data).not.toBe(items[0].json.data);
 		expect(items[2].json).not.toHaveProperty('usage');
 		expect(items[2].json).not.toHaveProperty('cost');
 		// Two attempts for the shared prompt, one for the other.

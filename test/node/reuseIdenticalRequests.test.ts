@@ -120,6 +120,9 @@ describe('Reuse Identical Requests (n8n-core, emulator)', () => {
 		expect(completionRequests()).toHaveLength(1);
 		expect(items[1].json).toEqual(items[0].json);
 		expect(items[0].json).toMatchObject({ id: expect.any(String), usage: expect.any(Object), x_nanogpt_pricing: expect.any(Object) });
+		// Equal, not the same object: a later node that changes one item in place leaves the other as it was.
+		expect(items[1].json).not.toBe(items[0].json);
+		expect(items[1].json.choices).not.toBe(items[0].json.choices);
 	});
 
 	it('still rejects an invalid item on its own, before anything is sent, and reuses for the rest', async () => {

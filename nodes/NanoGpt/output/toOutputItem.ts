@@ -26,6 +26,16 @@ export function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
 	};
 }
 
+/** What a response says was billed: its usage, and its cost when NanoGPT reported one. Pure. */
+export function toBilledFields(response: CompletionResponse): IDataObject {
+	const billed: IDataObject = { usage: toUsage(response.usage) as IDataObject | null };
+	const pricing = response.x_nanogpt_pricing;
+	if (pricing && typeof pricing === 'object') {
+		billed.cost = { amount: pricing.amount ?? null, currency: pricing.currency ?? null };
+	}
+	return billed;
+}
+
 /** The simplified result of one completion. Pure. */
 export function toSimplifiedCompletion(
 	response: CompletionResponse,
@@ -38,13 +48,9 @@ export function toSimplifiedCompletion(
 		finishReason: choice.finish_reason ?? null,
 		model: response.model ?? null,
 		id: response.id ?? null,
-		usage: toUsage(response.usage) as IDataObject | null,
+		...toBilledFields(response),
 	};
 	if (settings.includeLogprobs) result.logprobs = choice.logprobs ?? null;
-	const pricing = response.x_nanogpt_pricing;
-	if (pricing && typeof pricing === 'object') {
-		result.cost = { amount: pricing.amount ?? null, currency: pricing.currency ?? null };
-	}
 	return result;
 }
 
@@ -80,7 +86,8 @@ export function toOutputJson(
 
 /**
  * The output item's JSON for a failed item under Continue On Fail; `reusedFrom` names the item whose
- * failed request this item shared. Pure.
+ * failed request this item shared. The item whose requests were sent carries what they billed
+ * (completions without valid JSON), so sums over the output stay what was billed. Pure.
  */
 export function toErrorJson(
 	error: { message: string; description?: string | null; context?: IDataObject },
@@ -94,5 +101,8 @@ export function toErrorJson(
 		if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
 	if (reusedFrom !== undefined) details.reusedFrom = reusedFrom;
+	else {
+		for (const key of ['usage', 'cost']) if (error.context?.[key] !== undefined) details[key] = error.context[key];
+	}
 	return settings?.includeInputFields ? { ...input, ...details } : details;
 }

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, deepCopy } from 'n8n-workflow';
 import {
 	InvalidParameterError,
 	buildCompletionRequest,
@@ -11,7 +11,7 @@ import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/cre
 import { FlowControl } from './flowControl';
 import { groupIdenticalRequests } from './reuseIdenticalRequests';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import { toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
+import { toBilledFields, toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
@@ -94,6 +94,7 @@ function toApiError(
 	if (code) error.context.code = code;
 	error.context.attempts = attempts;
 	if (partialText) error.context.partialText = partialText;
+	if (failure.billed) Object.assign(error.context, toBilledFields(failure.billed));
 	return error;
 }
 
@@ -192,8 +193,10 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			};
 			logProgress(false);
 			for (const reuser of reusers.get(itemIndex) ?? []) {
+				// A copy each: a later node that changes one item in place must not change the others.
+				const copy = json && { data: deepCopy(json.data) };
 				results[reuser.itemIndex] = {
-					json: toOutputJson(response, reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }, json),
+					json: toOutputJson(deepCopy(response), reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }, copy),
 					pairedItem: { item: reuser.itemIndex },
 				};
 				logProgress(false);

@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { extractJson } from '../output/extractJson';
-import type { CompletionResponse } from '../output/toOutputItem';
+import { toBilledFields, type CompletionResponse } from '../output/toOutputItem';
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
 import type { CompletionOutcome } from '../transport/requestCompletion';
@@ -38,6 +38,8 @@ export class InvalidJsonFailure extends Error {
 		/** Requests sent for the item, for whatever reason. */
 		readonly attempts: number,
 		readonly jsonRetries: number,
+		/** Usage and cost added up over every completion of the item: each one is billed. */
+		readonly billed: CompletionResponse,
 	) {
 		super('The completion holds no valid JSON');
 		this.name = 'InvalidJsonFailure';
@@ -102,7 +104,10 @@ export async function completeWithJson(
 		);
 		if ('error' in sent) {
 			// The item's error counts every request sent for it, the earlier sends included.
-			if (sent.error instanceof CompletionFailure) sent.error.attempts += attempts;
+			if (sent.error instanceof CompletionFailure) {
+				sent.error.attempts += attempts;
+				if (responses.length > 0) sent.error.billed = billedTotal(responses);
+			}
 			throw sent.error;
 		}
 		const { outcome } = sent;
@@ -120,7 +125,7 @@ export async function completeWithJson(
 		if (choice?.finish_reason === 'length') reason = 'length';
 		else if (settings.forwardsText && text !== '') reason = 'streamed';
 		else if (jsonAttempt >= settings.jsonRetries) reason = 'retries used';
-		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries);
+		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries, billedTotal(responses));
 	}
 }
 
@@ -152,5 +157,6 @@ export function toInvalidJsonError(
 	});
 	error.context.attempts = failure.attempts;
 	error.context.completionText = text;
+	Object.assign(error.context, toBilledFields(failure.billed));
 	return error;
 }

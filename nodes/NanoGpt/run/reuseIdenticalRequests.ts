@@ -21,16 +21,19 @@ export function requestFingerprint(body: CompletionRequestBody): string {
 /**
  * Splits jobs into those to send and those that reuse an earlier job's request: the first job of
  * each identical final request body is sent; `reusers` maps its item index to the jobs that reuse it.
- * Only one fingerprint per distinct body is kept. Pure.
+ * Jobs share a request only when they also handle its answer alike: Output Content as JSON decides
+ * whether the answer fails the item and how often it is sent again. Only one fingerprint per
+ * distinct request is kept. Pure.
  */
-export function groupIdenticalRequests<Job extends { itemIndex: number; body: CompletionRequestBody }>(
-	jobs: Job[],
-): { toSend: Job[]; reusers: Map<number, Job[]> } {
+export function groupIdenticalRequests<
+	Job extends { itemIndex: number; body: CompletionRequestBody; output?: { jsonOutput: boolean; jsonRetries: number } },
+>(jobs: Job[]): { toSend: Job[]; reusers: Map<number, Job[]> } {
 	const firstByFingerprint = new Map<string, number>();
 	const toSend: Job[] = [];
 	const reusers = new Map<number, Job[]>();
 	for (const job of jobs) {
-		const fingerprint = requestFingerprint(job.body);
+		const handling = job.output?.jsonOutput ? ` json ${job.output.jsonRetries}` : '';
+		const fingerprint = requestFingerprint(job.body) + handling;
 		const source = firstByFingerprint.get(fingerprint);
 		if (source === undefined) {
 			firstByFingerprint.set(fingerprint, job.itemIndex);

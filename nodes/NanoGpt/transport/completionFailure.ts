@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { CompletionResponse } from '../output/toOutputItem';
 
 /** What went wrong with one attempt or one item, as plain data (never the request, so never the key). */
 export interface FailureDetails {
@@ -20,6 +21,8 @@ export interface FailureDetails {
 
 export class CompletionFailure extends Error {
 	attempts = 1;
+	/** Usage and cost of the item's earlier completions (Output Content as JSON sends again), all billed. */
+	billed?: CompletionResponse;
 
 	constructor(readonly details: FailureDetails) {
 		super(details.apiMessage);
