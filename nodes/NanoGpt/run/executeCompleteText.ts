@@ -194,7 +194,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			logProgress(false);
 			for (const reuser of reusers.get(itemIndex) ?? []) {
 				// A copy each: a later node that changes one item in place must not change the others.
-				const copy = json && { data: deepCopy(json.data) };
+				const copy = json && { data: deepCopy(json.data as IDataObject) };
 				results[reuser.itemIndex] = {
 					json: toOutputJson(deepCopy(response), reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }, copy),
 					pairedItem: { item: reuser.itemIndex },
