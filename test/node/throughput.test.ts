@@ -15,8 +15,11 @@ afterAll(async () => await emulator.close());
 
 const completionRequests = (): RecordedRequest[] => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
-/** A gap this long between two 10 ms ticks means the test worker's event loop stalled. */
-const STALL_MS = 100;
+/**
+ * A gap this long between two 10 ms ticks means the test worker's event loop stalled: at 20 requests
+ * per second it is one start interval, enough to move a start across a window's edge.
+ */
+const STALL_MS = 50;
 
 /**
  * For each full 1 s window after the first second, from the first start until the last item was
