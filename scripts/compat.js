@@ -24,7 +24,7 @@ const ROOT = path.join(__dirname, '..');
 /** n8n releases (as in this registry) and the n8n-core each pins, around each minimum. */
 const RELEASES = [
 	{ n8n: '1.82.3', core: '1.81.1', why: 'below NodeConnectionTypes (1.85): the node still loads' },
-	{ n8n: '1.85.4', core: '1.84.0', why: 'NodeConnectionTypes, AI tools from community packages; waits not cancellable' },
+	{ n8n: '1.85.4', core: '1.84.0', why: 'NodeConnectionTypes, AI tools from community packages; no abortable wait (the node waits in steps)' },
 	{ n8n: '1.101.1', core: '1.100.0', why: 'sleepWithAbort: a cancel cuts waits short; no streaming to the caller yet' },
 	{ n8n: '1.104.2', core: '1.103.2', why: 'isStreaming and sendChunk(type, itemIndex, content): streaming to the caller' },
 ];

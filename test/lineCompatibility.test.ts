@@ -5,11 +5,11 @@
  * waits (the stream idle timer, the retry wait, the pacer) and checks that none is still pending
  * once the run is over: every wait ended, or was cut short by the cancel.
  */
-import { createHook } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import * as workflow from 'n8n-workflow';
 import { abortableSleep } from '../nodes/NanoGpt/transport/abortableSleep';
 import { startEmulator, type Emulator } from './support/emulator';
+import { timersCreatedDuring, waitFor } from './support/timers';
 import { completeParameters, prompts, runCompletion, startCompletion } from './node/nodeRun';
 
 jest.setTimeout(30_000);
@@ -24,32 +24,6 @@ afterEach(() => {
 });
 afterAll(async () => await emulator.close());
 
-interface TrackedTimer {
-	_idleTimeout: number;
-	_destroyed: boolean;
-}
-
-/** Records every timer created while `fn` runs whose delay is within [min, max] ms. */
-async function timersCreatedDuring<T>(min: number, max: number, fn: (timers: TrackedTimer[]) => Promise<T>) {
-	const timers: TrackedTimer[] = [];
-	const hook = createHook({
-		init(_id, type, _trigger, resource) {
-			const timer = resource as TrackedTimer;
-			if (type === 'Timeout' && timer._idleTimeout >= min && timer._idleTimeout <= max) timers.push(timer);
-		},
-	});
-	hook.enable();
-	try {
-		const result = await fn(timers);
-		return { result, timers, pending: timers.filter((timer) => !timer._destroyed) };
-	} finally {
-		hook.disable();
-	}
-}
-
-const waitFor = async (condition: () => boolean) => {
-	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-};
 /** The version of the package as this project resolves it (jest.config.js maps the 1.x copies). */
 const versionOf = (name: string): string => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
@@ -66,7 +40,7 @@ test('the node sees the n8n-workflow of the n8n-core it runs in', () => {
 test("abortableSleep, the node's only wait, rejects with the abort's own reason and clears its timer", async () => {
 	const controller = new AbortController();
 	const reason = new Error('cancelled by the test');
-	const { result, timers, pending } = await timersCreatedDuring(90_000, 90_000, async () => {
+	const { result, timers, pending } = await timersCreatedDuring((ms) => ms === 90_000, async () => {
 		const waiting = abortableSleep(90_000, controller.signal).then(
 			() => 'resolved',
 			(error: unknown) => error,
@@ -81,7 +55,7 @@ test("abortableSleep, the node's only wait, rejects with the abort's own reason 
 
 test('a stream leaves no idle timer behind: one per chunk, each cleared when its chunk arrives', async () => {
 	const idleMs = 61_000;
-	const { result, timers, pending } = await timersCreatedDuring(idleMs, idleMs, () =>
+	const { result, timers, pending } = await timersCreatedDuring((ms) => ms === idleMs, () =>
 		runCompletion({
 			emulator,
 			items: prompts(3, 'Stream'),
@@ -98,7 +72,7 @@ test('a stream leaves no idle timer behind: one per chunk, each cleared when its
 test('cancelling during a Retry-After wait ends the wait: the run stops and its timer is cleared', async () => {
 	const retryAfterS = 50;
 	// The node adds a little jitter (RETRY_AFTER_JITTER_MS) to a Retry-After.
-	const { result, timers, pending } = await timersCreatedDuring(retryAfterS * 1000, retryAfterS * 1000 + 1_000, async (seen) => {
+	const { result, timers, pending } = await timersCreatedDuring((ms) => ms >= retryAfterS * 1000 && ms <= retryAfterS * 1000 + 1_000, async (seen) => {
 		const handle = startCompletion({
 			emulator,
 			items: [{ prompt: `Limited [[fault:429:${retryAfterS}]]` }],
@@ -118,7 +92,7 @@ test('cancelling during a Retry-After wait ends the wait: the run stops and its 
 
 test('cancelling during a pacer wait ends the wait: no further request, its timer is cleared', async () => {
 	// 0.02 requests per second: 50 s between starts, longer than this test may take.
-	const { result, timers, pending } = await timersCreatedDuring(45_000, 50_000, async (seen) => {
+	const { result, timers, pending } = await timersCreatedDuring((ms) => ms >= 45_000 && ms <= 50_000, async (seen) => {
 		const handle = startCompletion({
 			emulator,
 			items: prompts(2, 'Paced'),

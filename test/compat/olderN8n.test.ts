@@ -13,6 +13,8 @@ import * as workflow from 'n8n-workflow';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from '../node/nodeRun';
+import { timersCreatedDuring, waitFor } from '../support/timers';
+import { UNABORTABLE_STEP_MS } from '../../nodes/NanoGpt/transport/abortableSleep';
 
 jest.setTimeout(30_000);
 
@@ -20,8 +22,6 @@ jest.setTimeout(30_000);
 const MINIMUM = {
 	/** NodeConnectionTypes (n8n-workflow 1.83); before it the node uses the plain 'main'. */
 	connectionTypes: '1.85.0',
-	/** sleepWithAbort (n8n-workflow 1.98): a cancel cuts the node's waits short. */
-	cancelWaits: '1.101.0',
 	/** isStreaming and sendChunk(type, itemIndex, content) (n8n-workflow 1.100). */
 	streamToCaller: '1.103.0',
 };
@@ -45,9 +45,6 @@ afterEach(() => {
 afterAll(async () => await emulator.close());
 
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
-const waitFor = async (condition: () => boolean) => {
-	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-};
 
 test('runs against the release it names', () => {
 	expect(release).toMatch(/^\d+\.\d+\.\d+$/);
@@ -78,32 +75,59 @@ test('cancelling aborts the requests in flight and starts no new ones', async ()
 	expect(completionRequests()).toHaveLength(2);
 });
 
-if (atLeast(MINIMUM.cancelWaits)) {
-	test('a cancel cuts a Retry-After wait short', async () => {
+// Every release: from n8n 1.101 with n8n's abortable wait, before it in steps of UNABORTABLE_STEP_MS.
+const abortableWait = 'sleepWithAbort' in workflow || workflow.sleep.length >= 2;
+test(`a cancel cuts a Retry-After wait short: no further request, no timer left${abortableWait ? '' : ' (waiting in short steps: no abortable wait in this n8n)'}`, async () => {
+	const retryAfterMs = 50_000;
+	// The whole wait as one timer (a Retry-After plus a little jitter), or the steps of one.
+	const isWaitTimer = (ms: number) => (ms >= retryAfterMs && ms <= retryAfterMs + 1_000) || ms === UNABORTABLE_STEP_MS;
+	const { result, timers } = await timersCreatedDuring(isWaitTimer, async (seen) => {
 		const handle = startCompletion({
 			emulator,
-			items: [{ prompt: 'Limited [[fault:429:50]]' }],
+			items: [{ prompt: `Limited [[fault:429:${retryAfterMs / 1000}]]` }],
 			parameters: completeParameters({ requestOptions: { maxRetries: 2, requestsPerSecond: 0 } }),
 		});
-		await waitFor(() => completionRequests().some((request) => request.status === 429));
+		// The node is now in its 50 s wait.
+		await waitFor(() => seen.length > 0);
 		handle.cancel();
-		// Without the cut, the 50 s wait outlasts this test's 30 s.
-		const { error } = await handle.result;
-		expect(error?.message).toMatch(/cancel/i);
-		expect(completionRequests()).toHaveLength(1);
+		return await handle.result;
 	});
-} else {
-	test('below the cancellation minimum, waits still run: a Retry-After of 1 s is waited out, then retried', async () => {
-		const { items, error } = await runCompletion({
-			emulator,
-			items: [{ prompt: 'Limited once [[fault:429:1x1]]' }],
-			parameters: completeParameters({ requestOptions: { maxRetries: 2, requestsPerSecond: 0 } }),
-		});
-		expect(error).toBeUndefined();
-		expect(items[0].json.attempts).toBe(2);
-		expect(completionRequests().map((request) => request.status)).toEqual([429, 200]);
+	expect(result.error?.message).toMatch(/cancel/i);
+	// n8n ends the execution at once; the node's wait ends with it, at the latest after one step.
+	await new Promise((resolve) => setTimeout(resolve, 2 * UNABORTABLE_STEP_MS));
+	expect(timers.filter((timer) => !timer._destroyed)).toHaveLength(0);
+	expect(completionRequests()).toHaveLength(1);
+});
+
+test('a stream leaves no idle timer behind once its run is over', async () => {
+	const idleMs = 61_000;
+	const { result, timers } = await timersCreatedDuring(
+		(ms) => ms === idleMs || ms === UNABORTABLE_STEP_MS,
+		async () =>
+			await runCompletion({
+				emulator,
+				items: prompts(3, 'Stream'),
+				parameters: completeParameters({ options: { stream: true }, requestOptions: { streamIdleTimeout: idleMs / 1000 } }),
+			}),
+	);
+	expect(result.error).toBeUndefined();
+	expect(result.items).toHaveLength(3);
+	expect(timers.length).toBeGreaterThanOrEqual(3);
+	// Each chunk ends its idle wait: at once with an abortable wait, else within one step.
+	await new Promise((resolve) => setTimeout(resolve, 2 * UNABORTABLE_STEP_MS));
+	expect(timers.filter((timer) => !timer._destroyed)).toHaveLength(0);
+});
+
+test('a wait that is not cancelled runs its course: a Retry-After of 1 s is waited out, then retried', async () => {
+	const { items, error } = await runCompletion({
+		emulator,
+		items: [{ prompt: 'Limited once [[fault:429:1x1]]' }],
+		parameters: completeParameters({ requestOptions: { maxRetries: 2, requestsPerSecond: 0 } }),
 	});
-}
+	expect(error).toBeUndefined();
+	expect(items[0].json.attempts).toBe(2);
+	expect(completionRequests().map((request) => request.status)).toEqual([429, 200]);
+});
 
 const streamedItems = prompts(2, 'Chat');
 async function streamedRun() {
