@@ -4,7 +4,7 @@ import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
 import { allSampleCollections, fieldSamples } from '../fieldSamples';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { searchList, testCredential } from '../support/harness';
-import { MODEL, completeParameters, credentialsFor, prompts, runCompletion } from './nodeRun';
+import { MODEL, completeParameters, credentialsFor, prompts, runCompletion, usageOf } from './nodeRun';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -32,11 +32,7 @@ describe('Complete Text in n8n-core against the emulator', () => {
 				finishReason: expected.finishReason,
 				model: MODEL,
 				id: expect.stringMatching(/^cmpl-/),
-				usage: {
-					promptTokens: expected.promptTokens,
-					completionTokens: expected.completionTokens,
-					totalTokens: expected.promptTokens + expected.completionTokens,
-				},
+				usage: usageOf(expected),
 				cost: { amount: expect.any(Number), currency: 'USD' },
 			});
 		});

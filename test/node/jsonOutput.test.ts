@@ -2,7 +2,7 @@ import type { IDataObject, StructuredChunk } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { DEFAULT_MODELS, completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { captureN8nLogs, type LoggedEntry } from '../support/logCapture';
-import { MODEL, completeParameters, runCompletion } from './nodeRun';
+import { MODEL, completeParameters, runCompletion, usageOf } from './nodeRun';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -39,11 +39,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 			finishReason: 'stop',
 			model: MODEL,
 			id: expect.stringMatching(/^cmpl-/),
-			usage: {
-				promptTokens: expected.promptTokens,
-				completionTokens: expected.completionTokens,
-				totalTokens: expected.promptTokens + expected.completionTokens,
-			},
+			usage: usageOf(expected),
 			cost: { amount: expect.any(Number), currency: 'USD' },
 		});
 		expect(completions()).toHaveLength(1);
@@ -130,11 +126,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 				description: expect.stringMatching(/^Sent 3 times \(Options > Retries on Invalid JSON: 2\), each completion billed\. .* Attempts: 3\.$/),
 				attempts: 3,
 				completionText: text,
-				usage: {
-					promptTokens: 3 * once.promptTokens,
-					completionTokens: 3 * once.completionTokens,
-					totalTokens: 3 * (once.promptTokens + once.completionTokens),
-				},
+				usage: usageOf(once, 3),
 				cost: { amount: expect.any(Number), currency: 'USD' },
 			});
 			expect((items[0].json.cost as IDataObject).amount).toBeCloseTo(3 * once.amount, 9);
@@ -172,11 +164,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 					'Not sent again: the same Max Tokens would cut the text off again. Raise Options > Max Tokens or ask for a shorter answer. Attempts: 1.',
 				attempts: 1,
 				completionText: answer.text,
-				usage: {
-					promptTokens: answer.promptTokens,
-					completionTokens: answer.completionTokens,
-					totalTokens: answer.promptTokens + answer.completionTokens,
-				},
+				usage: usageOf(answer),
 				cost: { amount: expect.any(Number), currency: 'USD' },
 			});
 			expect(completions()).toHaveLength(1);

@@ -40,5 +40,12 @@ export function startCompletion(run: NodeRunOptions) {
 	return startNode(options(run));
 }
 
+/** The simplified output's usage for `times` emulator answers with these token counts. */
+export const usageOf = ({ promptTokens, completionTokens }: { promptTokens: number; completionTokens: number }, times = 1) => ({
+	promptTokens: times * promptTokens,
+	completionTokens: times * completionTokens,
+	totalTokens: times * (promptTokens + completionTokens),
+});
+
 export const prompts = (count: number, prefix = 'Row') =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${prefix} ${index}` }));
