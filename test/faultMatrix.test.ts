@@ -154,6 +154,30 @@ function expectFailure(result: RunResult, o: FailureOutcome, continueOnFail: boo
 	}
 }
 
+/**
+ * Asserts a run in which no request reached NanoGPT (the first item fails, Continue On Fail off), or
+ * every item failed the same way (on): no HTTP status, paired and in order.
+ */
+function expectNoItemReachedNanoGpt(
+	result: RunResult,
+	continueOnFail: boolean,
+	expected: { message: string; description: string; attempts: number },
+) {
+	const { message, description, attempts } = expected;
+	expect(emu.requests).toHaveLength(0);
+	if (!continueOnFail) {
+		expect(result.items).toEqual([]);
+		expect(result.error?.name).toBe('NodeApiError');
+		expect(result.error?.message).toBe(message);
+		expect(result.error?.description).toBe(description);
+		expect(result.error?.httpCode ?? null).toBeNull();
+		expect((result.error?.context as IDataObject).itemIndex).toBe(0);
+		return;
+	}
+	expect(result.error).toBeUndefined();
+	expect(result.items).toEqual([0, 1, 2].map((item) => ({ json: { error: message, description, attempts }, pairedItem: { item } })));
+}
+
 const BOTH = [false, true] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -468,43 +492,21 @@ describe('network failures', () => {
 	test.each(BOTH)('connection refused, Continue On Fail %p: retried, every item reports it', async (continueOnFail) => {
 		const baseUrl = await refusedBaseUrl();
 		const result = await run({ continueOnFail, baseUrl, requestOptions: { concurrency: 1 } });
-		const message = 'Could not reach NanoGPT: the connection was refused (after 2 attempts)';
-		const description = 'Code: ECONNREFUSED. Attempts: 2';
-		expect(emu.requests).toHaveLength(0);
-		if (!continueOnFail) {
-			expect(result.items).toEqual([]);
-			expect(result.error?.name).toBe('NodeApiError');
-			expect(result.error?.message).toBe(message);
-			expect(result.error?.description).toBe(description);
-			expect(result.error?.httpCode ?? null).toBeNull();
-			expect((result.error?.context as IDataObject).itemIndex).toBe(0);
-			return;
-		}
-		expect(result.error).toBeUndefined();
-		expect(result.items).toEqual(
-			[0, 1, 2].map((item) => ({ json: { error: message, description, attempts: 2 }, pairedItem: { item } })),
-		);
+		expectNoItemReachedNanoGpt(result, continueOnFail, {
+			message: 'Could not reach NanoGPT: the connection was refused (after 2 attempts)',
+			description: 'Code: ECONNREFUSED. Attempts: 2',
+			attempts: 2,
+		});
 	});
 
 	// A host name that does not resolve (`.invalid` never does): a configuration error, not retried.
 	test.each(BOTH)('host name does not resolve, Continue On Fail %p: not retried, every item reports it', async (continueOnFail) => {
 		const result = await run({ continueOnFail, baseUrl: 'http://nanogpt.invalid/api', requestOptions: { concurrency: 1, maxRetries: 3 } });
-		const message = 'Could not reach NanoGPT: the host name could not be resolved';
-		const description = 'Code: ENOTFOUND. Attempts: 1';
-		expect(emu.requests).toHaveLength(0);
-		if (!continueOnFail) {
-			expect(result.items).toEqual([]);
-			expect(result.error?.name).toBe('NodeApiError');
-			expect(result.error?.message).toBe(message);
-			expect(result.error?.description).toBe(description);
-			expect(result.error?.httpCode ?? null).toBeNull();
-			expect((result.error?.context as IDataObject).itemIndex).toBe(0);
-			return;
-		}
-		expect(result.error).toBeUndefined();
-		expect(result.items).toEqual(
-			[0, 1, 2].map((item) => ({ json: { error: message, description, attempts: 1 }, pairedItem: { item } })),
-		);
+		expectNoItemReachedNanoGpt(result, continueOnFail, {
+			message: 'Could not reach NanoGPT: the host name could not be resolved',
+			description: 'Code: ENOTFOUND. Attempts: 1',
+			attempts: 1,
+		});
 	});
 
 	// A cut after the status line and part of the body reaches the node as axios'
