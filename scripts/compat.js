@@ -14,10 +14,10 @@
  * Ends with the totals line "N passed, M failed"; exits 1 on any failure.
  */
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { cacheDir } = require('./provision');
+const { cacheDir, MARKER_NAME: MARKER } = require('./provision');
+const { printNotRun, runJest } = require('./lib/jestTotals');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -28,7 +28,6 @@ const RELEASES = [
 	{ n8n: '1.101.1', core: '1.100.0', why: 'sleepWithAbort: a cancel cuts waits short; no streaming to the caller yet' },
 	{ n8n: '1.104.2', core: '1.103.2', why: 'isStreaming and sendChunk(type, itemIndex, content): streaming to the caller' },
 ];
-const MARKER = '.n8n-nodes-nanogpt-provisioned.json';
 
 function installCore(core) {
 	const dir = path.join(cacheDir(), `n8n-core-${core}`);
@@ -54,28 +53,11 @@ function installCore(core) {
 function runRelease({ n8n, core, why }) {
 	console.log(`\n== n8n ${n8n} (n8n-core ${core}): ${why}`);
 	const coreDir = installCore(core);
-	const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanogpt-compat-'));
-	const resultsFile = path.join(resultsDir, 'results.json');
-	const jest = spawnSync(
-		path.join(ROOT, 'node_modules', '.bin', 'jest'),
-		['--ci', '--forceExit', '--json', `--outputFile=${resultsFile}`],
-		{
-			cwd: ROOT,
-			stdio: 'inherit',
-			env: { ...process.env, NANOGPT_COMPAT_N8N: n8n, NANOGPT_COMPAT_CORE_DIR: coreDir },
-		},
-	);
-	let passed = 0;
-	let failed = 1;
-	try {
-		const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-		passed = results.numPassedTests;
-		failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-		if (jest.status !== 0 && failed === 0) failed = 1;
-	} catch {
-		// No results: jest did not start; counted as one failure.
-	}
-	fs.rmSync(resultsDir, { recursive: true, force: true });
+	const totals = runJest(ROOT, [], { ...process.env, NANOGPT_COMPAT_N8N: n8n, NANOGPT_COMPAT_CORE_DIR: coreDir });
+	printNotRun(totals);
+	const passed = totals.passed;
+	// A test that did not run is a gap: it counts with the failures.
+	const failed = totals.failed + totals.skipped.length;
 	console.log(`n8n ${n8n}: ${passed} passed, ${failed} failed`);
 	return { passed, failed };
 }

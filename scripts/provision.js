@@ -312,7 +312,7 @@ async function coldInstall({ version, line, n8nDir, marker, nodeBin, nodeDir, sa
 	);
 }
 
-module.exports = { provision, cacheDir, lineOf, N8N_VERSION, DEFAULT_N8N_VERSION, N8N_V1_VERSION };
+module.exports = { provision, cacheDir, lineOf, MARKER_NAME, N8N_VERSION, DEFAULT_N8N_VERSION, N8N_V1_VERSION };
 
 if (require.main === module) {
 	provision({ version: process.argv[2] || N8N_VERSION, log: (m) => console.log(m) })

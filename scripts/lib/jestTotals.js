@@ -5,7 +5,37 @@
  * (exit 1) and CI counts K with the failures.
  */
 
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
 const NOT_RUN = new Set(['pending', 'skipped', 'todo', 'disabled']);
+
+/**
+ * Runs the project's jest with `args` (output to the terminal) and returns its totals.
+ * --forceExit: a socket left open by a test must not hang CI after the results are in.
+ * @param {string} root the repo root
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+function runJest(root, args, env = process.env) {
+	const resultsDir = mkdtempSync(join(tmpdir(), 'nanogpt-jest-'));
+	const resultsFile = join(resultsDir, 'results.json');
+	const jest = spawnSync(
+		join(root, 'node_modules', '.bin', 'jest'),
+		['--ci', '--forceExit', '--json', `--outputFile=${resultsFile}`, ...args],
+		{ cwd: root, stdio: 'inherit', env },
+	);
+	let results;
+	try {
+		results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+	} catch {
+		// No results file: jest itself failed to start; jestTotals counts that as one failure.
+	}
+	rmSync(resultsDir, { recursive: true, force: true });
+	return jestTotals(results, jest.status, root);
+}
 
 /**
  * @param {any} results jest's --json output, or undefined when jest wrote none
@@ -43,4 +73,11 @@ function jestTotals(results, jestStatus, root) {
 	};
 }
 
-module.exports = { jestTotals };
+/** Lists the tests that did not run, when there are any. */
+function printNotRun(totals) {
+	if (!totals.skipped.length) return;
+	console.log('\nNot run, so counted against the run (a skipped or todo test hides a gap):');
+	for (const line of totals.skipped) console.log(`  ${line}`);
+}
+
+module.exports = { jestTotals, printNotRun, runJest };
