@@ -117,7 +117,7 @@ function packageRoot() {
  * `line` is provision's lineOf(version): 2.x needs mcp-registry disabled to stay offline, 1.x has
  * no such module and aborts at startup when it is named.
  */
-function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env, line = { disabledModules: 'mcp-registry' } }) {
+function n8nEnv({ userFolder, port, brokerPort, extra = {}, base = process.env, line }) {
 	const env = { ...base };
 	// npm/jest variables of the calling script would only confuse n8n.
 	for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('N8N_') || k === 'NODE_OPTIONS') delete env[k];
@@ -304,7 +304,7 @@ class N8nInstance {
 	/** Makes workflows live (triggers, production webhooks): `publish:workflow` in 2.x, activation in 1.x. */
 	async publish(ids) {
 		for (const id of [].concat(ids)) {
-			const args = this.prov.line && this.prov.line.major < 2 ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+			const args = this.prov.line.major < 2 ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
 			await this.cli(args);
 		}
 	}

@@ -69,11 +69,6 @@ class Suite {
 		}
 	}
 
-	/** The former name of notRun. */
-	skipAsFailed(names, reason) {
-		this.notRun(names, reason);
-	}
-
 	section(title) {
 		this.out(`\n== ${title} (${((Date.now() - this.t0) / 1000).toFixed(0)}s elapsed)`);
 	}
