@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { Agent, request } from 'undici';
+import { waitFor } from './support/timers';
 import {
 	completionTextFor,
 	parseDirectives,
@@ -739,11 +740,4 @@ function sleep(ms: number) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 2000) {
-	const until = performance.now() + timeoutMs;
-	while (!cond()) {
-		if (performance.now() > until) throw new Error('waitFor timed out');
-		await sleep(5);
-	}
-}
 

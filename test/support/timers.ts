@@ -26,7 +26,11 @@ export async function timersCreatedDuring<T>(delays: (ms: number) => boolean, fn
 	}
 }
 
-/** Resolves once `condition` holds, checking on every turn of the event loop. */
-export async function waitFor(condition: () => boolean): Promise<void> {
-	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+/** Resolves once `condition` holds (checked every 5 ms); rejects after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+	const until = performance.now() + timeoutMs;
+	while (!condition()) {
+		if (performance.now() > until) throw new Error(`waitFor timed out after ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
 }
