@@ -588,7 +588,7 @@ function renderReport(results) {
 				['Request options', 'Items', 'Wall', 'Achieved req/s', 'Steady req/s', 'Peak 200s in 1 s', 'Requests sent', '429s received', 'Retried items', 'Failed items', 'Order kept'],
 				rate.rows.map((row) => {
 					const e = row.node.emulator;
-					const steady = e.lastOk > e.firstOk ? ((e.stats.byStatus[200] ?? 0) - 1) / ((e.lastOk - e.firstOk) / 1000) : NaN;
+					const steady = steadyRate(e);
 					return [
 						row.label,
 						row.items,
@@ -750,20 +750,15 @@ function renderReport(results) {
 			together >= TARGETS.sharedMinRps && failed === 0 ? 'met' : 'MISSED',
 		]);
 	}
-	if (real?.memory && cpu) {
+	if (real?.memory) {
+		// Within section 3's zero-latency run when it ran, else within the issue's figure for it.
 		const growth = real.memory.peakRss - real.memory.baseRss;
-		const baseline = cpu.node.peakRss - cpu.node.baseRss;
+		const limit = cpu ? cpu.node.peakRss - cpu.node.baseRss : TARGETS.memoryGrowthMb * 1024 * 1024;
+		const within = cpu ? `section 3's ${cpu.items}-item run (${mb(limit)})` : `${TARGETS.memoryGrowthMb} MB`;
 		targetRows.push([
-			`${real.memory.items} items at 2 s, default options: peak RSS growth within section 3's ${cpu.items}-item run (${mb(baseline)})`,
+			`${real.memory.items} items at 2 s, default options: peak RSS growth within ${within}`,
 			mb(growth),
-			growth <= baseline ? 'met' : 'MISSED',
-		]);
-	} else if (real?.memory) {
-		const growth = real.memory.peakRss - real.memory.baseRss;
-		targetRows.push([
-			`${real.memory.items} items at 2 s, default options: peak RSS growth within ${TARGETS.memoryGrowthMb} MB`,
-			mb(growth),
-			growth <= TARGETS.memoryGrowthMb * 1024 * 1024 ? 'met' : 'MISSED',
+			growth <= limit ? 'met' : 'MISSED',
 		]);
 	}
 	out.push(table(['Target', 'Measured', 'Result'], targetRows));
