@@ -362,3 +362,152 @@ describe('Node Settings combined with failed rows', () => {
 		expect(completions()).toHaveLength(0);
 	});
 });
+
+describe('A daily cap or a 402 stops the run', () => {
+	const DAILY_CAP_MESSAGE =
+		/^NanoGPT's daily USD limit for this API key is reached: no further requests until it resets at (\d{4}-\d\d-\d\d 00:00 UTC) \(in [^)]+\)\. NanoGPT said: "Daily USD limit exceeded \(\$20\.00\/\$20\.00\)\. Resets at midnight UTC\." \(code daily_usd_limit_exceeded\)$/;
+	const nextUtcMidnight = () => {
+		const day = 24 * 60 * 60 * 1000;
+		return `${new Date(Math.floor(Date.now() / day) * day + day).toISOString().slice(0, 10)} 00:00 UTC`;
+	};
+
+	it('300 rows on a key past its daily USD cap: no request starts after the cap answers, every unanswered row fails on the error output', async () => {
+		emulator.setDailyLimit({ requests: 20, code: 'daily_usd_limit_exceeded' });
+		const rows = prompts(300);
+		const { outputs, error } = await runCompletion({
+			emulator,
+			items: rows,
+			parameters: completeParameters({ requestOptions: { ...FAST, timeout: 30_000, concurrency: 8 } }),
+			nodeSettings: ERROR_OUTPUT,
+		});
+		expect(error).toBeUndefined();
+		// The 20 the cap admitted, and at most the 8 in flight when the first refusal came back.
+		const refused = completions().filter((request) => request.status === 429);
+		expect(completions().length).toBeLessThanOrEqual(20 + 8);
+		expect(completions().filter((request) => request.status === 200)).toHaveLength(20);
+		expect(refused.length).toBeGreaterThanOrEqual(1);
+		const [success, failed] = outputs;
+		expect(success).toHaveLength(20);
+		expect(failed).toHaveLength(280);
+		const paired = [...success, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
+		expect(paired).toEqual(rows.map((_, index) => index));
+		for (const item of failed) {
+			const details = item.json.error as IDataObject;
+			expect(details.message).toMatch(DAILY_CAP_MESSAGE);
+			expect((details.message as string).match(DAILY_CAP_MESSAGE)?.[1]).toBe(nextUtcMidnight());
+			expect(details.code).toBe('daily_usd_limit_exceeded');
+		}
+		// The rows NanoGPT refused carry its answer; the others say they were not sent.
+		const answeredWithCap = failed.filter((item) => (item.json.error as IDataObject).httpCode === '429');
+		expect(answeredWithCap.map((item) => (item.json.error as IDataObject).requestId).sort()).toEqual(refused.map((request) => request.id).sort());
+		const notSent = failed.filter((item) => (item.json.error as IDataObject).httpCode === undefined);
+		expect(notSent).toHaveLength(280 - refused.length);
+		for (const item of notSent) expect((item.json.error as IDataObject).description).toMatch(/^Not sent to NanoGPT\. The run stopped sending when NanoGPT refused item \d+ for this cap\./);
+	});
+
+	it('Continue off with Retry On Fail: the run stops with the cap\'s message, and n8n\'s re-runs send nothing', async () => {
+		emulator.setDailyLimit({ requests: 5, code: 'daily_usd_limit_exceeded' });
+		const { error } = await runCompletion({
+			emulator,
+			items: prompts(12),
+			parameters: completeParameters({ requestOptions: { ...FAST, concurrency: 1 } }),
+			nodeSettings: retryOnFail(3),
+		});
+		expect(error?.message.replace('$5.00/$5.00', '$20.00/$20.00')).toMatch(DAILY_CAP_MESSAGE);
+		expect(completions()).toHaveLength(6);
+	});
+
+	it('Continue (regular output) with Retry On Fail, the first row refused: one request in all, every row an error item', async () => {
+		emulator.setDailyLimit({ requests: 0 });
+		const { items, error } = await runCompletion({
+			emulator,
+			items: prompts(4),
+			parameters: completeParameters({ requestOptions: { ...FAST, concurrency: 1 } }),
+			nodeSettings: { onError: 'continueRegularOutput', ...retryOnFail(3) },
+		});
+		expect(error).toBeUndefined();
+		expect(completions()).toHaveLength(1);
+		expect(items.map((item) => item.json.error)).toEqual(
+			Array.from({ length: 4 }, () => expect.stringMatching(/^NanoGPT's daily request limit for this API key is reached: .*"Daily request limit exceeded \(0\/0\)\. Resets at midnight UTC\." \(code daily_rpd_limit_exceeded\)$/)),
+		);
+	});
+
+	it.each([
+		[undefined, 'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.'],
+		[
+			'webSearch_balance_required',
+			'NanoGPT returned 402: Web search requires a positive balance (required balance 0.0035) (code webSearch_balance_required). Web search needs a prepaid balance: top up your NanoGPT balance or turn off Options > Web Search; this run sends no further requests.',
+		],
+		[
+			'memory_balance_required',
+			'NanoGPT returned 402: Memory requires a positive balance (required balance 0.0035) (code memory_balance_required). Memory needs a prepaid balance: top up your NanoGPT balance; this run sends no further requests.',
+		],
+		[
+			'both_balance_required',
+			'NanoGPT returned 402: Web search and memory require a positive balance (required balance 0.0035) (code both_balance_required). Web search and memory need a prepaid balance: top up your NanoGPT balance or turn off Options > Web Search; this run sends no further requests.',
+		],
+	])('a 402 (%s) stops the run with a message that says what to top up', async (code, message) => {
+		const rows = prompts(10);
+		faultPrompts({ [rows[3].prompt]: { status: 402, ...(code ? { code } : {}) } });
+		const { outputs, error } = await runCompletion({
+			emulator,
+			items: rows,
+			parameters: completeParameters({ requestOptions: { ...FAST, concurrency: 1 } }),
+			nodeSettings: ERROR_OUTPUT,
+		});
+		expect(error).toBeUndefined();
+		expect(completions()).toHaveLength(4);
+		expect(outputs[0].map((item) => item.pairedItem)).toEqual([0, 1, 2].map((item) => ({ item })));
+		expect(outputs[1].map((item) => item.pairedItem)).toEqual([3, 4, 5, 6, 7, 8, 9].map((item) => ({ item })));
+		for (const item of outputs[1]) expect((item.json.error as IDataObject).message).toBe(message);
+		expect(outputs[1][0].json.error).toMatchObject({ httpCode: '402', attempts: 1, requestId: completions()[3].id });
+	});
+
+	it('a long Retry-After without a daily-cap code fails only its row, with its own message', async () => {
+		const rows = prompts(5);
+		faultPrompts({ [rows[1].prompt]: { status: 429, retryAfter: 3600, code: 'rate_limited' } });
+		const { items, error } = await runCompletion({
+			emulator,
+			items: rows,
+			parameters: completeParameters({ requestOptions: { ...FAST, maxRetries: 3, concurrency: 1 } }),
+			nodeSettings: { onError: 'continueRegularOutput' },
+		});
+		expect(error).toBeUndefined();
+		expect(completions()).toHaveLength(5);
+		expect(items[1].json.error).toBe('NanoGPT returned 429: Rate limit exceeded (Retry-After asks for 3600 s, more than the 120 s the node waits)');
+		for (const index of [0, 2, 3, 4]) expectCompletion(items[index], index, rows[index].prompt);
+	});
+
+	it('requests in flight finish, and a row waiting to retry or to resend for valid JSON fails at once with the stop\'s reason', async () => {
+		const rows = [
+			{ kind: 'inFlight', prompt: '[[latency:400]] A row still being answered' },
+			{ kind: 'retryWait', prompt: '[[fault:429:60x1]] A row told to come back in a minute' },
+			{ kind: 'resend', prompt: '[[latency:400]] [[json:invalid]] A row whose answer holds no JSON', json: true },
+			{ kind: 'stop', prompt: '[[fault:402]] The row that stops the run' },
+			{ kind: 'never', prompt: 'A row never sent' },
+		];
+		const { outputs, error } = await runCompletion({
+			emulator,
+			items: rows,
+			parameters: completeParameters({
+				options: { jsonOutput: '={{ $json.json === true }}', jsonRetries: 3 },
+				requestOptions: { ...FAST, timeout: 10_000, maxRetries: 3, concurrency: 4 },
+			}),
+			nodeSettings: ERROR_OUTPUT,
+		});
+		expect(error).toBeUndefined();
+		// Each of the first four rows sent once; the 60 s Retry-After wait and the JSON resend ended with the stop.
+		expect(completions().map(promptOf).sort()).toEqual(rows.slice(0, 4).map((row) => row.prompt).sort());
+		expect(outputs[0]).toHaveLength(1);
+		expectCompletion(outputs[0][0], 0, rows[0].prompt);
+		const details = Object.fromEntries(outputs[1].map((item) => [item.json.kind, item.json.error as IDataObject]));
+		const stopMessage = 'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.';
+		expect(Object.values(details).map((entry) => entry.message)).toEqual([stopMessage, stopMessage, stopMessage, stopMessage]);
+		expect(details.retryWait.description).toMatch(/^Not sent to NanoGPT again\. The run stopped sending when NanoGPT answered item 3 with 402\./);
+		const invalid = completionTextFor({ model: MODEL, prompt: rows[2].prompt });
+		expect(details.resend).toMatchObject({ attempts: 1, usage: usageOf(invalid), description: expect.stringMatching(/^Not sent to NanoGPT again\./) });
+		expect(details.never.description).toMatch(/^Not sent to NanoGPT\. /);
+		expect(details.stop).toMatchObject({ httpCode: '402', attempts: 1 });
+		expect(details.stop.code).toBeUndefined();
+	});
+});

@@ -199,7 +199,7 @@ export interface Emulator {
 	setFaultRule(rule: FaultRule | undefined): void;
 	/** Sets (or with undefined removes) the key's daily cap, and starts its count again. */
 	setDailyLimit(cfg: DailyLimitConfig | undefined): void;
-	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule and the daily cap's count. */
+	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule and daily cap. */
 	reset(): void;
 	/** Closes the server and destroys every open socket, hanging requests included. */
 	close(): Promise<void>;

@@ -801,6 +801,7 @@ async function startEmulator(options = {}) {
 			windowStarts = [];
 			completionIndex = 0;
 			faultRule = undefined;
+			dailyLimit = undefined;
 			admittedToday = 0;
 		},
 		async close() {

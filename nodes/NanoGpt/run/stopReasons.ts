@@ -35,8 +35,9 @@ export function stopReasonFor(
 			code,
 		};
 	}
-	const remedy = exhaustion.need
-		? `${exhaustion.need.charAt(0).toUpperCase()}${exhaustion.need.slice(1)} needs a prepaid balance: top up your NanoGPT balance${exhaustion.need.includes('web search') ? ' or turn off Options > Web Search' : ''}`
+	const need = exhaustion.need;
+	const remedy = need
+		? `${need.charAt(0).toUpperCase()}${need.slice(1)} ${need.includes(' and ') ? 'need' : 'needs'} a prepaid balance: top up your NanoGPT balance${need.includes('web search') ? ' or turn off Options > Web Search' : ''}`
 		: 'Top up your NanoGPT balance';
 	return {
 		message: `NanoGPT returned 402: ${failure.apiMessage}${code ? ` (code ${code})` : ''}. ${remedy}; this run sends no further requests.`,
