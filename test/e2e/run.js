@@ -579,6 +579,7 @@ async function main() {
 				rest,
 				artifacts: ARTIFACTS,
 				runWorkflowId: ex.loadExample('scheduled').id,
+				errorOutputWorkflowId: ex.loadExample('failed').id,
 				line: LINE,
 				screenshotForDocs: path.join(REPO, 'docs', 'editor.png'),
 				models: DEFAULT_MODELS.map((m) => m.id),
