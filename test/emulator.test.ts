@@ -402,6 +402,11 @@ describe('faults', () => {
 		[{ status: 400 }, 400, (a) => expect(a.json()).toEqual({ error: 400, message: expect.any(String) })],
 		[{ status: 401 }, 401, (a) => expect(a.json().error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key', param: null })],
 		[{ status: 402 }, 402, (a) => expect(a.json()).toEqual({ error: 'Insufficient balance', requiredBalance: 0.0035, status: 402 })],
+		[{ status: 402, code: 'webSearch_balance_required' }, 402, (a) => {
+			expect(a.json()).toEqual({ error: 'Web search requires a positive balance', requiredBalance: 0.0035, status: 402, code: 'webSearch_balance_required' });
+		}],
+		[{ status: 402, code: 'memory_balance_required' }, 402, (a) => expect(a.json()).toMatchObject({ error: 'Memory requires a positive balance', code: 'memory_balance_required' })],
+		[{ status: 402, code: 'both_balance_required' }, 402, (a) => expect(a.json().code).toBe('both_balance_required')],
 		[{ status: 403 }, 403, (a) => expect(a.json().error).toMatchObject({ message: expect.any(String), type: expect.any(String) })],
 		[{ status: 404 }, 404, (a) => expect(a.json().error.code).toBe('model_not_found')],
 		[{ status: 413 }, 413, (a) => expect(a.json().error.type).toBe('invalid_request_error')],
@@ -626,6 +631,30 @@ describe('directives', () => {
 		const t0 = performance.now();
 		await call(emu, { model: MODEL, prompt: 'Slow [[latency:80]]' });
 		expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+	});
+});
+
+describe('a daily cap', () => {
+	test.each([
+		['daily_rpd_limit_exceeded', 'Daily request limit exceeded (3/3). Resets at midnight UTC.'],
+		['daily_usd_limit_exceeded', 'Daily USD limit exceeded ($3.00/$3.00). Resets at midnight UTC.'],
+	] as const)('%s: the requests after the cap get 429, Retry-After to 00:00 UTC and NanoGPT\'s body', async (code, message) => {
+		emu.setDailyLimit({ requests: 3, code });
+		const statuses: number[] = [];
+		let refusal: Answer | undefined;
+		for (let n = 0; n < 5; n++) {
+			const a = await call(emu, { model: MODEL, prompt: `Row ${n}` });
+			statuses.push(a.status);
+			refusal ??= a.status === 429 ? a : undefined;
+		}
+		expect(statuses).toEqual([200, 200, 200, 429, 429]);
+		expect(refusal?.json()).toEqual({ error: { message, type: 'rate_limit_error', code, param: null } });
+		const day = 24 * 60 * 60 * 1000;
+		const toMidnight = (Math.floor(Date.now() / day) * day + day - Date.now()) / 1000;
+		expect(Math.abs(Number(refusal?.headers['retry-after']) - toMidnight)).toBeLessThanOrEqual(2);
+		// reset() removes the cap.
+		emu.reset();
+		expect((await call(emu, { model: MODEL, prompt: 'Row 6' })).status).toBe(200);
 	});
 });
 

@@ -221,7 +221,9 @@ const NOT_RETRIED: StatusCase[] = [
 		name: '402 insufficient balance (string `error`)',
 		fault: { status: 402 },
 		outcome: {
-			message: 'NanoGPT returned 402: Insufficient balance (required balance 0.0035)',
+			// A 402 stops the run (every later request would get it too); the message says what to top up.
+			message:
+				'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.',
 			status: 402,
 			requestId: true,
 			attempts: 1,

@@ -17,6 +17,7 @@ const EXAMPLES = {
 	webhook: 'webhook-api.json',
 	categories: 'category-blurbs.json',
 	json: 'extract-attributes-json.json',
+	failed: 'failed-rows.json',
 };
 
 function loadExample(key) {
@@ -64,12 +65,28 @@ function outputFileOf(wf) {
  * and a retry in one run. Other workflows are returned unchanged.
  */
 const EMULATOR_JSON_SHAPES = ['bare', 'fenced', 'prose', 'fenced', 'invalid-once', 'prose'];
+/**
+ * NanoGPT rarely refuses a tagline, so against the emulator the failed-rows example gets two rows
+ * that fail: the third is refused as too large (413, not retried), the fifth meets a 503 on every
+ * attempt (retried Max Retries times, then failed). Both leave by the error output.
+ */
+const EMULATOR_FAILED_ROWS = { 2: '[[fault:413]]', 4: '[[fault:503]]' };
 function forEmulator(wf) {
+	if (wf.id === loadExample('failed').id) return withFailingRows(wf);
 	if (wf.id !== loadExample('json').id) return wf;
 	const copy = JSON.parse(JSON.stringify(wf));
 	const node = nodeByName(copy, 'NanoGPT');
 	const shape = `{{ ${JSON.stringify(EMULATOR_JSON_SHAPES).replace(/"/g, "'")}[$itemIndex % ${EMULATOR_JSON_SHAPES.length}] }}`;
 	node.parameters.prompt = `=[[json:${shape}:brand,colour,material]] ${node.parameters.prompt.replace(/^=/, '')}`;
+	return copy;
+}
+
+function withFailingRows(wf) {
+	const copy = JSON.parse(JSON.stringify(wf));
+	const node = nodeByName(copy, 'NanoGPT');
+	const directives = Object.fromEntries(Object.entries(EMULATOR_FAILED_ROWS).map(([row, fault]) => [row, `${fault} `]));
+	const fault = `{{ ${JSON.stringify(directives).replace(/"/g, "'")}[$itemIndex] ?? '' }}`;
+	node.parameters.prompt = `=${fault}${node.parameters.prompt.replace(/^=/, '')}`;
 	return copy;
 }
 
@@ -141,6 +158,7 @@ module.exports = {
 	withModel,
 	forEmulator,
 	EMULATOR_JSON_SHAPES,
+	EMULATOR_FAILED_ROWS,
 	credential,
 	parseCsv,
 };

@@ -75,6 +75,22 @@ test('cancelling aborts the requests in flight and starts no new ones', async ()
 	expect(completionRequests()).toHaveLength(2);
 });
 
+test('Retry On Fail sends no answered row again (the memo keyed on getExecuteData), and a failed row leaves by the error output', async () => {
+	const rows = prompts(4).map((row, index) => (index === 0 ? { prompt: `${row.prompt} [[fault:400]]` } : row));
+	const { outputs, error } = await runCompletion({
+		emulator,
+		items: rows,
+		parameters: completeParameters({ requestOptions: { maxRetries: 0, requestsPerSecond: 0 } }),
+		nodeSettings: { onError: 'continueErrorOutput', retryOnFail: true, maxTries: 2, waitBetweenTries: 1 },
+	});
+	expect(error).toBeUndefined();
+	// The failed first row twice (n8n ran the node again for it), every other row once.
+	expect(completionRequests()).toHaveLength(5);
+	expect(outputs[0].map((item) => item.pairedItem)).toEqual([1, 2, 3].map((item) => ({ item })));
+	expect(outputs[1]).toHaveLength(1);
+	expect(outputs[1][0].json).toMatchObject({ prompt: rows[0].prompt, error: { message: 'NanoGPT returned 400: Bad Request', httpCode: '400' } });
+});
+
 // Every release: from n8n 1.101 with n8n's abortable wait, before it in steps of UNABORTABLE_STEP_MS.
 const abortableWait = 'sleepWithAbort' in workflow || workflow.sleep.length >= 2;
 test(`a cancel cuts a Retry-After wait short: no further request, no timer left${abortableWait ? '' : ' (waiting in short steps: no abortable wait in this n8n)'}`, async () => {

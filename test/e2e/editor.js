@@ -3,7 +3,9 @@
  * Part 2 of the e2e suite: the real n8n editor in headless Chromium (Debian's `chromium`, driven by
  * playwright-core). Screenshots go to test-artifacts/e2e/; the one of the NanoGPT node with its
  * output after a run from the editor is copied to docs/editor.png for the README, the open model
- * list to docs/model-picker.png (both only when missing or with UPDATE_SCREENSHOTS=1).
+ * list to docs/model-picker.png, the failed-rows example after a run (completions on one branch,
+ * failed rows on the error output's) to docs/failed-rows.png (each only when missing or with
+ * UPDATE_SCREENSHOTS=1).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,6 +33,7 @@ const LLAMA = {
 	description: 'Llama 3.3 70B Instruct (emulated)', // what the emulator sends as `description`
 };
 const PICKER_SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'model-picker.png');
+const FAILED_ROWS_SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'failed-rows.png');
 
 /** Screenshot area: the Model field with its open list, a little of the panel around it. */
 async function pickerBox(fieldLocator, item) {
@@ -61,6 +64,7 @@ const NAMES = {
 	modelsFit: 'editor: each model\'s name and figures fit before the "…" of the list (n8n 2.x)',
 	credential: 'editor: credential test passes with the right key and fails with a wrong one in the dialog',
 	run: 'editor: running a workflow from the editor shows the NanoGPT output',
+	errorOutput: 'editor: the failed-rows example runs from the editor, completions on the success branch and failed rows on the error branch',
 };
 
 /** Cases that need what only some n8n lines have: registered for the lines `appliesTo` accepts. */
@@ -71,7 +75,7 @@ const APPLIES_TO = {
 /** The editor cases this run registered (a case that does not apply to the line is not among them). */
 const registered = (suite) => Object.values(NAMES).filter((name) => suite.planned.includes(name));
 
-async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId, screenshotForDocs, models, line }) {
+async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId, errorOutputWorkflowId, screenshotForDocs, models, line }) {
 	// The README's screenshots show n8n 2.x; another line's run never replaces them.
 	const updateDocs = line.major >= 2;
 	let playwright;
@@ -332,6 +336,34 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			if (updateDocs && screenshotForDocs && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(screenshotForDocs))) {
 				fs.mkdirSync(path.dirname(screenshotForDocs), { recursive: true });
 				fs.copyFileSync(file, screenshotForDocs);
+			}
+		});
+
+		await suite.case(NAMES.errorOutput, async () => {
+			const completions = () => emu.requests.filter((r) => /\/v1\/completions$/.test(r.path));
+			const before = completions().length;
+			await page.goto(`${baseUrl}/workflow/${errorOutputWorkflowId}`, { waitUntil: 'domcontentloaded' });
+			const canvasNode = (name) => page.locator('[data-test-id="canvas-node"]', { hasText: name }).first();
+			await canvasNode('Write failed rows CSV').waitFor({ state: 'visible', timeout: 90000 });
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			// Six rows: four answered, one refused (413), one sent 1 + Max Retries times (503).
+			const deadline = Date.now() + 60000;
+			while (completions().slice(before).filter((r) => r.finishedAt).length < 9) {
+				if (Date.now() > deadline) throw new Error(`the run sent ${completions().length - before} requests, not 9`);
+				await page.waitForTimeout(250);
+			}
+			// The canvas labels each connection with the items that passed along it once the run is done.
+			const canvas = page.locator('[data-test-id="canvas-wrapper"], #canvas, .vue-flow').first();
+			await page.waitForFunction(() => /2 items/.test(document.body.innerText) && /4 items/.test(document.body.innerText), undefined, { timeout: 30000 });
+			await page.waitForTimeout(1000);
+			const text = await canvas.innerText().catch(async () => await page.locator('body').innerText());
+			assert.match(text, /4 items/, 'four rows on the success branch');
+			assert.match(text, /2 items/, 'two rows on the error branch');
+			const file = path.join(artifacts, 'editor-8-failed-rows.png');
+			await page.screenshot({ path: file });
+			if (updateDocs && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(FAILED_ROWS_SCREENSHOT))) {
+				fs.mkdirSync(path.dirname(FAILED_ROWS_SCREENSHOT), { recursive: true });
+				fs.copyFileSync(file, FAILED_ROWS_SCREENSHOT);
 			}
 		});
 	} finally {

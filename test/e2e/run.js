@@ -14,6 +14,8 @@
  *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
  *   6. Faults (test/e2e/faults.js): reset, refused, hang past Timeout, 429 with Retry-After, 500,
  *      an HTML 502 and a stream cut, each item as the README's table says.
+ *   7. Failed rows (test/e2e/failedRows.js): the error output, Retry On Fail with and without
+ *      Continue, a daily cap and a 402 stopping the run, and the failed-rows example.
  *
  * Each line runs in a process of its own (this script, with NANOGPT_N8N_VERSION set), one after the
  * other; this process prints their output prefixed with the line and the sum of their totals.
@@ -63,10 +65,11 @@ if (only && (only.size === 0 || unknownParts.length)) {
 
 const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
 const faults = require('./faults');
+const failedRows = require('./failedRows');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
-	import: 'setup: import the credential, the six examples and the fixtures',
+	import: 'setup: import the credential, the seven examples and the fixtures',
 	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
 	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
 	json: 'cli: "Extract product attributes as JSON" writes brand, colour and material as columns (Output Content as JSON)',
@@ -99,6 +102,7 @@ const CASES = [
 	{ name: N.streaming, parts: ['streaming'] },
 	{ name: N.tool, parts: ['tool'] },
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
+	...failedRows.CASES,
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -266,6 +270,7 @@ async function main() {
 			ex.loadExample('scheduled'),
 			ex.loadExample('chat'),
 			ex.loadExample('webhook'),
+			...failedRows.workflows({ credential, localFiles }),
 		]);
 		await app.publish([ex.loadExample('webhook').id, ex.loadExample('chat').id]);
 	});
@@ -454,6 +459,12 @@ async function main() {
 		else await faults.run(suite, { app, emu });
 	}
 
+	if (failedRows.registered(suite).length > 0) {
+		suite.section('7. Failed rows: the error output, Retry On Fail, daily caps and 402s, through n8n execute');
+		if (!importOk) suite.notRun(failedRows.registered(suite), 'import failed');
+		else await failedRows.run(suite, { app, emu, localFiles });
+	}
+
 	// ---------------------------------------------------------------------------------------
 	const needServer = want('streaming') || want('tool') || want('editor') || want('cli');
 	let server = null;
@@ -568,6 +579,7 @@ async function main() {
 				rest,
 				artifacts: ARTIFACTS,
 				runWorkflowId: ex.loadExample('scheduled').id,
+				errorOutputWorkflowId: ex.loadExample('failed').id,
 				line: LINE,
 				screenshotForDocs: path.join(REPO, 'docs', 'editor.png'),
 				models: DEFAULT_MODELS.map((m) => m.id),

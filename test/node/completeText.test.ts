@@ -164,7 +164,11 @@ describe('Complete Text in n8n-core against the emulator', () => {
 		it.each([
 			['400 spec shape', { status: 400, shape: 'spec', message: 'temperature is out of range' }, 'NanoGPT returned 400: temperature is out of range'],
 			['400 nested shape', { status: 400, shape: 'openai', message: 'Prompt too long', code: 'context_length_exceeded' }, 'NanoGPT returned 400: Prompt too long'],
-			['402 insufficient balance', { status: 402 }, 'NanoGPT returned 402: Insufficient balance (required balance 0.0035)'],
+			[
+				'402 insufficient balance',
+				{ status: 402 },
+				'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.',
+			],
 			['404 model not found', { status: 404, message: 'Model gpt-9 does not exist' }, 'NanoGPT returned 404: Model gpt-9 does not exist'],
 			['502 HTML page', { status: 502 }, 'NanoGPT returned 502: 502 Bad Gateway'],
 		] as const)('%s becomes a NodeApiError with status, NanoGPT\'s message and request ID', async (_label, fault, message) => {

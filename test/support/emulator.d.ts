@@ -11,6 +11,20 @@ export interface RateLimitConfig {
 }
 
 /**
+ * A key's optional daily cap (NanoGPT's Requests per Day or USD per Day): after `requests`
+ * completions admitted since the emulator started (or since reset() / setDailyLimit()), every
+ * further completion gets 429 with Retry-After = the seconds to the next 00:00 UTC and NanoGPT's
+ * documented body `{"error": {"message": "Daily request limit exceeded (N/N). Resets at midnight
+ * UTC.", "code", "type": "rate_limit_error"}}`. Checked after auth, before the per-second limit.
+ */
+export interface DailyLimitConfig {
+	/** Completions admitted before the cap answers. */
+	requests: number;
+	/** Which cap answers (default 'daily_rpd_limit_exceeded'); the USD one says "Daily USD limit exceeded ($N.00/$N.00)". */
+	code?: 'daily_rpd_limit_exceeded' | 'daily_usd_limit_exceeded';
+}
+
+/**
  * A model of GET /v1/models. In the detailed list a field left undefined gets a default
  * (pricing $1 / $3, 128000 context); null leaves it out of the entry, as NanoGPT may.
  */
@@ -56,6 +70,7 @@ export interface EmulatorOptions {
 	/** Delay between SSE events. */
 	chunkDelayMs?: number;
 	rateLimit?: RateLimitConfig;
+	dailyLimit?: DailyLimitConfig;
 	/** Add x_nanogpt_pricing to non-streaming responses and the last stream event (default true). */
 	pricing?: boolean;
 	/**
@@ -75,6 +90,12 @@ export type FaultShape = 'spec' | 'openai' | 'insufficient' | 'rate-limited' | '
 
 export interface StatusFault {
 	status: number;
+	/**
+	 * Default by status: 400 'spec', 402 'insufficient' (`{error: "Insufficient balance",
+	 * requiredBalance, status}`, plus `code` when given: with a NanoGPT balance code such as
+	 * 'webSearch_balance_required', 'memory_balance_required' or 'both_balance_required' the message
+	 * says which feature needs a balance), 429 'rate-limited', 502 and 504 'html', others 'openai'.
+	 */
 	shape?: FaultShape;
 	message?: string;
 	code?: string;
@@ -176,7 +197,9 @@ export interface Emulator {
 	setChunkDelay(ms: number): void;
 	setRateLimit(cfg: RateLimitConfig | undefined): void;
 	setFaultRule(rule: FaultRule | undefined): void;
-	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window and fault rule. */
+	/** Sets (or with undefined removes) the key's daily cap, and starts its count again. */
+	setDailyLimit(cfg: DailyLimitConfig | undefined): void;
+	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule and daily cap. */
 	reset(): void;
 	/** Closes the server and destroys every open socket, hanging requests included. */
 	close(): Promise<void>;

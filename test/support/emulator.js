@@ -237,6 +237,34 @@ function directiveFault(faults, attempt) {
 // ---------------------------------------------------------------------------------------------
 // Error bodies
 
+/** NanoGPT's 402 codes for paid features (its error-handling docs), with the message the emulator sends. */
+const BALANCE_REQUIRED = {
+	webSearch_balance_required: 'Web search requires a positive balance',
+	memory_balance_required: 'Memory requires a positive balance',
+	both_balance_required: 'Web search and memory require a positive balance',
+};
+
+/** NanoGPT's per-key daily caps (its rate-limits docs): the 429 body's message for a cap of `limit`. */
+const DAILY_CAPS = {
+	daily_rpd_limit_exceeded: (limit) => `Daily request limit exceeded (${limit}/${limit}). Resets at midnight UTC.`,
+	daily_usd_limit_exceeded: (limit) => `Daily USD limit exceeded ($${limit.toFixed(2)}/$${limit.toFixed(2)}). Resets at midnight UTC.`,
+};
+
+/** Whole seconds from `time` to the next 00:00 UTC, as NanoGPT's Retry-After for a daily cap. */
+function secondsToUtcMidnight(time = Date.now()) {
+	const day = 24 * 60 * 60 * 1000;
+	return Math.ceil((Math.floor(time / day) * day + day - time) / 1000);
+}
+
+/**
+ * The answer to a request past a key's daily cap: 429, Retry-After counting the seconds to 00:00
+ * UTC, and NanoGPT's documented OpenAI-style body.
+ * @param {{code: string, limit: number}} cap
+ */
+function dailyCapResponse({ code, limit }) {
+	return errorResponse({ status: 429, shape: 'openai', code, message: DAILY_CAPS[code](limit), retryAfter: secondsToUtcMidnight() });
+}
+
 const OPENAI_TYPES = { 401: 'authentication_error', 403: 'permission_error', 429: 'rate_limit_error' };
 const OPENAI_CODES = { 401: 'invalid_api_key', 403: 'forbidden', 404: 'model_not_found', 413: 'request_too_large', 500: 'internal_error', 503: 'service_unavailable' };
 const DEFAULT_SHAPES = { 400: 'spec', 402: 'insufficient', 429: 'rate-limited', 502: 'html', 504: 'html' };
@@ -260,7 +288,12 @@ function errorResponse(f) {
 			body = JSON.stringify({ error: status, message });
 			break;
 		case 'insufficient':
-			body = JSON.stringify({ error: f.message ?? 'Insufficient balance', requiredBalance: 0.0035, status });
+			body = JSON.stringify({
+				error: f.message ?? BALANCE_REQUIRED[f.code] ?? 'Insufficient balance',
+				requiredBalance: 0.0035,
+				status,
+				...(f.code ? { code: f.code } : {}),
+			});
 			break;
 		case 'rate-limited':
 			body = JSON.stringify({ code: f.code ?? 'rate_limited', message: f.message ?? 'Rate limit exceeded' });
@@ -369,6 +402,9 @@ async function startEmulator(options = {}) {
 	let latencyMs = options.latencyMs ?? 0;
 	let chunkDelayMs = options.chunkDelayMs ?? 0;
 	let rateLimit = options.rateLimit;
+	let dailyLimit = options.dailyLimit;
+	/** Completions this key was admitted "today" (since the start or the last reset or setDailyLimit). */
+	let admittedToday = 0;
 	/** @type {((ctx: any) => any) | undefined} */
 	let faultRule;
 
@@ -527,6 +563,13 @@ async function startEmulator(options = {}) {
 	async function completions(ctx) {
 		stats.completions++;
 		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
+
+		if (dailyLimit) {
+			if (admittedToday >= dailyLimit.requests) {
+				return send(ctx, dailyCapResponse({ code: dailyLimit.code ?? 'daily_rpd_limit_exceeded', limit: dailyLimit.requests }));
+			}
+			admittedToday++;
+		}
 
 		if (rateLimit) {
 			const t = now();
@@ -746,6 +789,10 @@ async function startEmulator(options = {}) {
 		setFaultRule(rule) {
 			faultRule = rule;
 		},
+		setDailyLimit(cfg) {
+			dailyLimit = cfg;
+			admittedToday = 0;
+		},
 		reset() {
 			requests.length = 0;
 			Object.assign(stats, { maxInFlight: stats.inFlight, connections: 0, completions: 0, rateLimited: 0, byStatus: {} });
@@ -754,6 +801,8 @@ async function startEmulator(options = {}) {
 			windowStarts = [];
 			completionIndex = 0;
 			faultRule = undefined;
+			dailyLimit = undefined;
+			admittedToday = 0;
 		},
 		async close() {
 			const closed = server.listening ? once(server, 'close') : Promise.resolve();

@@ -47,15 +47,40 @@ export interface RunNodeOptions {
 	mode?: WorkflowExecuteMode;
 	/** Name of the node under test; default its `defaults.name`. */
 	nodeName?: string;
-	/** Further node settings merged into the workflow node (retryOnFail, maxTries, alwaysOutputData, ...). */
-	nodeSettings?: Record<string, unknown>;
+	/**
+	 * The node's Settings tab, merged into the workflow node as n8n saves them (On Error, Retry On
+	 * Fail with Max Tries and Wait Between Tries, Always Output Data, Execute Once, ...).
+	 */
+	nodeSettings?: NodeSettings;
 	/** Workflow settings (executionOrder 'v1' by default). */
 	settings?: IWorkflowSettings;
+	/**
+	 * Pinned output of the node under test (the `json` of each item), as the editor's "Pin data"
+	 * saves it: n8n then outputs these items instead of running the node.
+	 */
+	pinData?: IDataObject[];
+}
+
+/** A node's Settings tab as saved in workflow JSON; n8n clamps Max Tries to 2-5 and the wait to 0-5000 ms. */
+export interface NodeSettings {
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	retryOnFail?: boolean;
+	maxTries?: number;
+	/** Milliseconds. */
+	waitBetweenTries?: number;
+	alwaysOutputData?: boolean;
+	executeOnce?: boolean;
+	[setting: string]: unknown;
 }
 
 export interface RunResult {
 	/** Main output 0 of the node under test (first run), `[]` if none. */
 	items: INodeExecutionData[];
+	/**
+	 * Every main output of the node under test (first run), in order; an output n8n left empty is
+	 * `[]`. Under On Error "Continue (using error output)" the last one is the error output.
+	 */
+	outputs: INodeExecutionData[][];
 	/**
 	 * The execution's error (`resultData.error`) revived as an Error; its prototype is the
 	 * n8n-workflow class named by `name` when there is one (NodeApiError, NodeOperationError, ...).

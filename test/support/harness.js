@@ -503,8 +503,9 @@ function toRunResult(run, nodeName) {
 	const resultData = (run && run.data && run.data.resultData) || { runData: {} };
 	const runData = resultData.runData || {};
 	const task = runData[nodeName] && runData[nodeName][0];
-	const items = (task && task.data && task.data.main && task.data.main[0]) || [];
-	const result = { items, runData, executionData: run };
+	const outputs = ((task && task.data && task.data.main) || []).map((output) => output || []);
+	const items = outputs[0] || [];
+	const result = { items, outputs, runData, executionData: run };
 	const error = reviveError(resultData.error);
 	if (error !== undefined) result.error = error;
 	return result;
@@ -532,6 +533,7 @@ function startNode(options) {
 		nodeName: nodeNameOption,
 		nodeSettings = {},
 		settings = {},
+		pinData,
 	} = options || {};
 	if (!nodeType || !nodeType.description) {
 		throw new UnexpectedError('runNode: `node` must be an INodeType instance');
@@ -632,12 +634,16 @@ function startNode(options) {
 	try {
 		const startFrom = workflow.getNode(START_NODE_NAME);
 		const triggerToStartFrom = { name: START_NODE_NAME, data: { data: { main: [toInputItems(items)] } } };
+		// Pinned output of the node under test, as the editor saves it (the `json` of each item).
+		const pinned = pinData && { [nodeName]: pinData.map((json) => ({ json })) };
 		// n8n-core 2.x takes one options object, 1.x positional arguments; before 1.9x there was no
 		// triggerToStartFrom, and the items are the start node's pinned data instead.
-		if (coreMajor >= 2) running = workflowExecute.run({ workflow, startNode: startFrom, triggerToStartFrom });
+		if (coreMajor >= 2) running = workflowExecute.run({ workflow, startNode: startFrom, triggerToStartFrom, pinData: pinned });
 		else if (workflowExecute.run.length >= 5) {
-			running = workflowExecute.run(workflow, startFrom, undefined, undefined, triggerToStartFrom);
-		} else running = workflowExecute.run(workflow, startFrom, undefined, { [START_NODE_NAME]: toInputItems(items) });
+			running = workflowExecute.run(workflow, startFrom, undefined, pinned, triggerToStartFrom);
+		} else {
+			running = workflowExecute.run(workflow, startFrom, undefined, { ...pinned, [START_NODE_NAME]: toInputItems(items) });
+		}
 	} catch (error) {
 		const rejected = Promise.reject(error);
 		return { result: rejected, cancel() {} };

@@ -84,25 +84,39 @@ export function toOutputJson(
 	return settings.includeInputFields ? { ...input, [settings.outputField]: result } : result;
 }
 
+/** Where a failed item goes under Continue On Fail: On Error's "Continue (regular output)" or "Continue (using error output)". */
+export type ErrorItemShape = 'regularOutput' | 'errorOutput';
+
 /**
  * The output item's JSON for a failed item under Continue On Fail; `reusedFrom` names the item whose
  * failed request this item shared. The item whose requests were sent carries what they billed
- * (completions without valid JSON), so sums over the output stay what was billed. Pure.
+ * (completions without valid JSON), so sums over the output stay what was billed.
+ *
+ * On the regular output the details sit at the top level beside `error` (the message), plus the
+ * input fields when Include Input Fields is on. On the error output they sit under `error`, with
+ * `message` and NanoGPT's `code`: n8n routes an item there only when `error` is its one key, and
+ * merges the input row's fields in itself. Pure.
  */
 export function toErrorJson(
 	error: { message: string; description?: string | null; context?: IDataObject },
 	settings: Pick<OutputSettings, 'includeInputFields'> | undefined,
 	input: IDataObject,
 	reusedFrom?: number,
+	shape: ErrorItemShape = 'regularOutput',
 ): IDataObject {
-	const details: IDataObject = { error: error.message };
+	const onErrorOutput = shape === 'errorOutput';
+	const details: IDataObject = onErrorOutput ? { message: error.message } : { error: error.message };
 	if (error.description) details.description = error.description;
-	for (const key of ['httpCode', 'requestId', 'attempts', 'partialText', 'completionText', 'parameter']) {
+	const keys = onErrorOutput
+		? ['httpCode', 'code', 'requestId', 'attempts', 'partialText', 'completionText', 'parameter']
+		: ['httpCode', 'requestId', 'attempts', 'partialText', 'completionText', 'parameter'];
+	for (const key of keys) {
 		if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
 	if (reusedFrom !== undefined) details.reusedFrom = reusedFrom;
 	else {
 		for (const key of ['usage', 'cost']) if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
+	if (onErrorOutput) return { error: details };
 	return settings?.includeInputFields ? { ...input, ...details } : details;
 }

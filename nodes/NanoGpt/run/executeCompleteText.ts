@@ -8,10 +8,13 @@ import {
 } from '../request/buildCompletionRequest';
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
-import { FlowControl } from './flowControl';
-import { groupIdenticalRequests } from './reuseIdenticalRequests';
+import { FlowControl, RunStopped, type RunStopReason } from './flowControl';
+import { answerFingerprint, groupIdenticalRequests } from './reuseIdenticalRequests';
+import { answerKey, executionMemoOf } from './executionMemo';
+import { stopReasonFor } from './stopReasons';
+import { keyExhaustionOf } from '../transport/keyExhaustion';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import { toBilledFields, toErrorJson, toOutputJson, toUsage } from '../output/toOutputItem';
+import { toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
@@ -20,6 +23,8 @@ interface CompletionJob {
 	itemIndex: number;
 	body: CompletionRequestBody;
 	output: OutputSettings;
+	/** What decides the item's answer (answerFingerprint). */
+	fingerprint: string;
 }
 
 function readItemParameters(context: IExecuteFunctions, itemIndex: number): CompletionParameters {
@@ -65,13 +70,13 @@ function toApiError(
 	failure: CompletionFailure,
 	itemIndex: number,
 	apiKey: string,
+	stopMessage?: string,
 ): NodeApiError {
 	const { status, apiMessage, code, requestId, partialText, body } = redactSecret(failure.details, apiKey);
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const message = status
-		? `NanoGPT returned ${status}: ${apiMessage}${attemptNote}`
-		: `${apiMessage}${attemptNote}`;
+	const message =
+		stopMessage ?? (status ? `NanoGPT returned ${status}: ${apiMessage}${attemptNote}` : `${apiMessage}${attemptNote}`);
 	const description = [
 		requestId ? `Request ID: ${requestId}` : undefined,
 		code ? `Code: ${code}` : undefined,
@@ -98,9 +103,37 @@ function toApiError(
 	return error;
 }
 
+/**
+ * The error of an item the run's stop left unanswered: never sent, or not sent again (`stopped`:
+ * it was waiting to retry or resend when the run stopped).
+ */
+function toStopError(
+	context: IExecuteFunctions,
+	reason: RunStopReason,
+	itemIndex: number,
+	stopped?: RunStopped,
+): NodeOperationError {
+	const error = new NodeOperationError(context.getNode(), reason.message, {
+		itemIndex,
+		description: `${stopped ? 'Not sent to NanoGPT again' : 'Not sent to NanoGPT'}. ${reason.description}`,
+	});
+	if (reason.code) error.context.code = reason.code;
+	if (stopped?.attempts !== undefined) error.context.attempts = stopped.attempts;
+	if (stopped?.billed) Object.assign(error.context, toBilledFields(stopped.billed));
+	return error;
+}
+
+/** How failed items come out: n8n's error output under On Error "Continue (using error output)". */
+function errorShapeOf(context: IExecuteFunctions, continueOnFail: boolean): ErrorItemShape {
+	return continueOnFail && context.getNode().onError === 'continueErrorOutput' ? 'errorOutput' : 'regularOutput';
+}
+
 export async function executeCompleteText(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
+	const errorShape = errorShapeOf(this, continueOnFail);
+	// Shared by the tries of Retry On Fail: rows answered in an earlier try are not sent again.
+	const memo = executionMemoOf(this);
 	const results: INodeExecutionData[] = new Array(items.length);
 	const errorItem = (
 		error: Error & { description?: string | null; context?: IDataObject },
@@ -109,7 +142,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		reusedFrom?: number,
 	) => {
 		results[itemIndex] = {
-			json: toErrorJson(error, output, items[itemIndex].json, reusedFrom),
+			json: toErrorJson(error, output, items[itemIndex].json, reusedFrom, errorShape),
 			pairedItem: { item: itemIndex },
 		};
 	};
@@ -119,8 +152,15 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		return [results];
 	};
 
-	const credential = checkCredential(await this.getCredentials(CREDENTIAL_TYPE));
+	// Under Continue a throw would send the input rows out as if they had succeeded.
+	let credential;
+	try {
+		credential = checkCredential(await this.getCredentials(CREDENTIAL_TYPE));
+	} catch (error) {
+		return failEveryItem(toNodeError(this, error, 0));
+	}
 	if ('problem' in credential) return failEveryItem(new NodeOperationError(this.getNode(), credential.problem));
+	const { apiKey } = credential;
 
 	let requestSettings;
 	try {
@@ -134,11 +174,12 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const parameters = readItemParameters(this, itemIndex);
-			jobs.push({
+			const job = {
 				itemIndex,
 				body: buildCompletionRequest(parameters),
 				output: readOutputSettings(this.getNodeParameter('simplify', itemIndex, true), parameters.options),
-			});
+			};
+			jobs.push({ ...job, fingerprint: answerFingerprint(job) });
 		} catch (error) {
 			const nodeError = toNodeError(this, error, itemIndex);
 			if (!continueOnFail) throw nodeError;
@@ -146,13 +187,26 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		}
 	}
 
+	// Rows answered in an earlier try of this node run get that answer again; a changed request is sent anew.
+	const unanswered: CompletionJob[] = [];
+	let answeredBefore = 0;
+	for (const job of jobs) {
+		const earlier = memo?.answerOf(answerKey(job.itemIndex, job.fingerprint));
+		if (earlier) {
+			results[job.itemIndex] = earlier;
+			answeredBefore++;
+		} else unanswered.push(job);
+	}
 	const { toSend, reusers } = requestSettings.reuseIdenticalRequests
-		? groupIdenticalRequests(jobs)
-		: { toSend: jobs, reusers: new Map<number, CompletionJob[]>() };
+		? groupIdenticalRequests(unanswered, (job) => job.fingerprint)
+		: { toSend: unanswered, reusers: new Map<number, CompletionJob[]>() };
 
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
 	const flow = new FlowControl(requestSettings, items.length);
+	// A daily cap or an empty balance met in an earlier try still holds: nothing is sent.
+	const earlierStop = memo?.stopInForce();
+	if (earlierStop) flow.stop(earlierStop);
 	const streamingToCaller = canStreamToCaller(this);
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
@@ -164,9 +218,29 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	};
 	// Items refused before sending count as done (and failed) for the progress lines.
 	for (let failedEarly = items.length - jobs.length; failedEarly > 0; failedEarly--) logProgress(true);
+	for (; answeredBefore > 0; answeredBefore--) logProgress(false);
 	let firstFailure: Error | undefined;
 
-	const completeItem = async ({ itemIndex, body, output }: CompletionJob) => {
+	const answered = (job: CompletionJob, item: INodeExecutionData) => {
+		results[job.itemIndex] = item;
+		memo?.rememberAnswer(answerKey(job.itemIndex, job.fingerprint), item);
+		logProgress(false);
+	};
+	/** The item's error; a daily cap or an empty balance stops the run here. */
+	const toItemError = (error: unknown, itemIndex: number): Error => {
+		if (error instanceof RunStopped) return toStopError(this, error.reason, itemIndex, error);
+		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey);
+		if (!(error instanceof CompletionFailure)) return toNodeError(this, error, itemIndex);
+		const exhaustion = keyExhaustionOf(error.details);
+		if (exhaustion) {
+			flow.stop(stopReasonFor(exhaustion, redactSecret(error.details, apiKey), itemIndex));
+			memo?.rememberStop(flow.stopped!, exhaustion.kind === 'dailyCap' ? exhaustion.resetsAt : undefined);
+		}
+		return toApiError(this, error, itemIndex, apiKey, exhaustion && flow.stopped?.message);
+	};
+
+	const completeItem = async (job: CompletionJob) => {
+		const { itemIndex, body, output } = job;
 		const forwardChunks = streamingToCaller && body.stream === true;
 		if (forwardChunks) sendChunk('begin', itemIndex);
 		try {
@@ -187,27 +261,20 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				beforeResend: async () => await flow.beforeRetry(signal),
 			});
 			if (forwardChunks) sendChunk('end', itemIndex);
-			results[itemIndex] = {
+			answered(job, {
 				json: toOutputJson(response, output, items[itemIndex].json, { attempts }, json),
 				pairedItem: { item: itemIndex },
-			};
-			logProgress(false);
+			});
 			for (const reuser of reusers.get(itemIndex) ?? []) {
 				// A copy each: a later node that changes one item in place must not change the others.
 				const copy = json && { data: deepCopy(json.data as IDataObject) };
-				results[reuser.itemIndex] = {
+				answered(reuser, {
 					json: toOutputJson(deepCopy(response), reuser.output, items[reuser.itemIndex].json, { reusedFrom: itemIndex }, copy),
 					pairedItem: { item: reuser.itemIndex },
-				};
-				logProgress(false);
+				});
 			}
 		} catch (error) {
-			const nodeError =
-				error instanceof CompletionFailure
-					? toApiError(this, error, itemIndex, credential.apiKey)
-					: error instanceof InvalidJsonFailure
-						? toInvalidJsonError(this.getNode(), error, itemIndex, credential.apiKey)
-						: toNodeError(this, error, itemIndex);
+			const nodeError = toItemError(error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
 			const sharers = reusers.get(itemIndex) ?? [];
 			for (let done = 0; done <= sharers.length; done++) logProgress(true);
@@ -219,7 +286,23 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			for (const reuser of sharers) errorItem(nodeError, reuser.itemIndex, reuser.output, itemIndex);
 		}
 	};
-	await flow.runAll(toSend, completeItem, { signal, shouldStop: () => firstFailure !== undefined });
+	const neverStarted = await flow.runAll(toSend, completeItem, { signal, shouldStop: () => firstFailure !== undefined });
+	// A stop fails every row it left unanswered at once, with its reason.
+	const stop = flow.stopped;
+	if (stop && !signal?.aborted) {
+		for (const job of neverStarted) {
+			const sharers = reusers.get(job.itemIndex) ?? [];
+			for (let done = 0; done <= sharers.length; done++) logProgress(true);
+			if (!continueOnFail) {
+				firstFailure ??= toStopError(this, stop, job.itemIndex);
+				break;
+			}
+			errorItem(toStopError(this, stop, job.itemIndex), job.itemIndex, job.output);
+			for (const reuser of sharers) {
+				errorItem(toStopError(this, stop, reuser.itemIndex), reuser.itemIndex, reuser.output, job.itemIndex);
+			}
+		}
+	}
 	await chunks;
 	const summary = flow.progress.summary();
 	if (flow.progress.isLongRun) this.logger.info(summary);

@@ -1,3 +1,5 @@
+import type { CompletionResponse } from '../output/toOutputItem';
+import { abortableSleep } from '../transport/abortableSleep';
 import type { AttemptFlow, AttemptOutcome } from '../transport/requestCompletion';
 import { InFlightLimit } from './inFlightLimit';
 import { RequestPacer } from './requestPacer';
@@ -9,14 +11,46 @@ function isOverload({ failure }: AttemptOutcome): boolean {
 	return (status !== undefined && status >= 500) || failure?.details.code === 'ETIMEDOUT';
 }
 
+/** Why a run stopped sending: what every item it leaves unanswered fails with. */
+export interface RunStopReason {
+	/** The error message of each item left unanswered. */
+	message: string;
+	/** Their error description. */
+	description: string;
+	/** A machine-readable code for those items (NanoGPT's error code, when NanoGPT's answer stopped the run). */
+	code?: string;
+}
+
+/**
+ * Thrown where a stopped run would have waited or sent (a retry, a resend of Output Content as
+ * JSON): the item fails with the stop's reason.
+ */
+export class RunStopped extends Error {
+	/** Requests already sent for the item, when known. */
+	attempts?: number;
+	/** Usage and cost of the item's completions billed before the stop. */
+	billed?: CompletionResponse;
+
+	constructor(readonly reason: RunStopReason) {
+		super(reason.message);
+		this.name = 'RunStopped';
+	}
+}
+
 /**
  * One node run's flow: the pace of starts, the bound on requests in flight, and the counts for
  * progress lines. Items are started in input order; each takes an in-flight slot, then a start slot.
+ *
+ * `stop(reason)` ends the run's sending for good: no item starts any more, no retry or resend is
+ * sent (their waits end at once with RunStopped), and requests in flight finish normally. `runAll`
+ * returns the entries it never started, for the run to fail with the reason.
  */
 export class FlowControl implements AttemptFlow {
 	readonly pacer: RequestPacer;
 	readonly limit: InFlightLimit;
 	readonly progress: RunProgress;
+	private stopReason: RunStopReason | undefined;
+	private readonly stopping = new AbortController();
 
 	constructor(
 		settings: { concurrency: number; requestsPerSecond: number },
@@ -28,23 +62,38 @@ export class FlowControl implements AttemptFlow {
 		this.progress = new RunProgress(itemCount, () => this.limit.inFlight, now);
 	}
 
+	/** Stops the run's sending with this reason; a later stop keeps the first reason. */
+	stop(reason: RunStopReason): void {
+		if (this.stopReason) return;
+		this.stopReason = reason;
+		this.stopping.abort();
+	}
+
+	/** The reason the run stopped, once it has. */
+	get stopped(): RunStopReason | undefined {
+		return this.stopReason;
+	}
+
 	/**
 	 * Runs `task` for each entry, in order of start. Stops starting new entries when `shouldStop`
-	 * says so or the signal aborts; always waits for the tasks already started.
+	 * says so, the run is stopped or the signal aborts; always waits for the tasks already started.
+	 * Resolves with the entries never started.
 	 */
 	async runAll<T>(
 		entries: readonly T[],
 		task: (entry: T) => Promise<void>,
 		{ signal, shouldStop }: { signal?: AbortSignal; shouldStop: () => boolean },
-	): Promise<void> {
+	): Promise<T[]> {
 		const running = new Set<Promise<void>>();
 		let taskError: unknown;
+		let startedCount = 0;
 		for (const entry of entries) {
-			if (shouldStop() || !(await this.admit(signal))) break;
-			if (shouldStop()) {
+			if (shouldStop() || this.stopReason || !(await this.admit(signal))) break;
+			if (shouldStop() || this.stopReason) {
 				this.limit.release();
 				break;
 			}
+			startedCount++;
 			this.progress.onRequestSent();
 			const started: Promise<void> = task(entry)
 				.catch((error: unknown) => {
@@ -59,21 +108,22 @@ export class FlowControl implements AttemptFlow {
 		await Promise.all([...running]);
 		// Tasks turn their own failures into output; anything else is a bug worth surfacing.
 		if (taskError !== undefined) throw taskError;
+		return entries.slice(startedCount);
 	}
 
 	/**
 	 * Takes an in-flight slot, then a start slot. False, holding neither, when the execution was
-	 * cancelled: the run reports the cancellation once the tasks already started have ended.
+	 * cancelled or the run stopped: the run reports either once the tasks already started have ended.
 	 */
 	private async admit(signal?: AbortSignal): Promise<boolean> {
-		if (signal?.aborted) return false;
+		if (signal?.aborted || this.stopReason) return false;
 		try {
-			await this.limit.acquire(signal);
+			await this.untilStopped(async (waitSignal) => await this.limit.acquire(waitSignal), signal);
 		} catch {
 			return false;
 		}
 		try {
-			await this.pacer.acquire(signal);
+			await this.untilStopped(async (waitSignal) => await this.pacer.acquire(waitSignal), signal);
 			return true;
 		} catch {
 			this.limit.release();
@@ -81,10 +131,47 @@ export class FlowControl implements AttemptFlow {
 		}
 	}
 
-	async beforeRetry(signal?: AbortSignal): Promise<void> {
+	/**
+	 * Waits `waitMs` (Retry-After or backoff), then for a start slot for a retry or resend. Rejects
+	 * with the signal's reason when the execution is cancelled, and with RunStopped at once when the
+	 * run stops.
+	 */
+	async beforeRetry(signal?: AbortSignal, waitMs = 0): Promise<void> {
+		if (waitMs > 0) await this.untilStopped(async (waitSignal) => await abortableSleep(waitMs, waitSignal), signal);
 		this.progress.onRetry();
-		await this.pacer.acquire(signal);
+		await this.untilStopped(async (waitSignal) => await this.pacer.acquire(waitSignal), signal);
 		this.progress.onRequestSent();
+	}
+
+	/**
+	 * Runs a wait that ends when the signal aborts or the run stops, whichever comes first: rejects
+	 * with the signal's reason for a cancel, with RunStopped for a stop.
+	 */
+	private async untilStopped(wait: (signal: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
+		const either = new AbortController();
+		const abort = () => either.abort();
+		signal?.addEventListener('abort', abort, { once: true });
+		this.stopping.signal.addEventListener('abort', abort, { once: true });
+		const failed = await Promise.resolve()
+			.then(async () => {
+				signal?.throwIfAborted();
+				this.throwIfStopped();
+				await wait(either.signal);
+			})
+			.then(
+				() => undefined,
+				(error: unknown) => ({ error }),
+			);
+		signal?.removeEventListener('abort', abort);
+		this.stopping.signal.removeEventListener('abort', abort);
+		if (!failed) return;
+		signal?.throwIfAborted();
+		this.throwIfStopped();
+		throw failed.error;
+	}
+
+	private throwIfStopped(): void {
+		if (this.stopReason) throw new RunStopped(this.stopReason);
 	}
 
 	afterAttempt(outcome: AttemptOutcome): void {

@@ -5,6 +5,7 @@ import { toBilledFields, type CompletionResponse } from '../output/toOutputItem'
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
 import type { CompletionOutcome } from '../transport/requestCompletion';
+import { RunStopped } from './flowControl';
 
 const OPTION = 'Options > Output Content as JSON';
 const QUOTED_CHARACTERS = 200;
@@ -18,7 +19,7 @@ export interface JsonCompletionSettings {
 	forwardsText: boolean;
 	/** Called for every response NanoGPT answered with a completion: each one is billed. */
 	onBilled(response: CompletionResponse): void;
-	/** Waits for a start slot before the request is sent again; throws when the run is cancelled. */
+	/** Waits for a start slot before the request is sent again; throws when the run is cancelled or stopped (RunStopped). */
 	beforeResend(): Promise<void>;
 }
 
@@ -97,7 +98,18 @@ export async function completeWithJson(
 	const responses: CompletionResponse[] = [];
 	let attempts = 0;
 	for (let jsonAttempt = 0; ; jsonAttempt++) {
-		if (jsonAttempt > 0) await settings.beforeResend();
+		if (jsonAttempt > 0) {
+			const refused = await settings.beforeResend().then(
+				() => undefined,
+				(error: unknown) => ({ error }),
+			);
+			// The run stopped before the resend: the item still reports what its completions billed.
+			if (refused?.error instanceof RunStopped) {
+				refused.error.attempts = attempts;
+				refused.error.billed = billedTotal(responses);
+			}
+			if (refused) throw refused.error;
+		}
 		const sent = await sendOnce().then(
 			(outcome) => ({ outcome }),
 			(error: unknown) => ({ error }),

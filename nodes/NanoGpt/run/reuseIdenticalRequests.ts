@@ -18,22 +18,37 @@ export function requestFingerprint(body: CompletionRequestBody): string {
 	return createHash('sha256').update(canonicalJson(body)).digest('base64');
 }
 
+/** What decides a job's answer: its final request body, and how the answer is handled. */
+interface AnswerInputs {
+	body: CompletionRequestBody;
+	output?: { jsonOutput: boolean; jsonRetries: number };
+}
+
+/**
+ * The fingerprint of what decides a job's answer: its final request body, plus Output Content as
+ * JSON, which decides whether the answer fails the item and how often it is sent again. Jobs with
+ * the same fingerprint may share one answer. Pure.
+ */
+export function answerFingerprint(job: AnswerInputs): string {
+	const handling = job.output?.jsonOutput ? ` json ${job.output.jsonRetries}` : '';
+	return requestFingerprint(job.body) + handling;
+}
+
 /**
  * Splits jobs into those to send and those that reuse an earlier job's request: the first job of
  * each identical final request body is sent; `reusers` maps its item index to the jobs that reuse it.
- * Jobs share a request only when they also handle its answer alike: Output Content as JSON decides
- * whether the answer fails the item and how often it is sent again. Only one fingerprint per
- * distinct request is kept. Pure.
+ * Jobs share a request only when they also handle its answer alike (answerFingerprint). Only one
+ * fingerprint per distinct request is kept; `fingerprintOf` gives a job's when the caller has it. Pure.
  */
-export function groupIdenticalRequests<
-	Job extends { itemIndex: number; body: CompletionRequestBody; output?: { jsonOutput: boolean; jsonRetries: number } },
->(jobs: Job[]): { toSend: Job[]; reusers: Map<number, Job[]> } {
+export function groupIdenticalRequests<Job extends AnswerInputs & { itemIndex: number }>(
+	jobs: Job[],
+	fingerprintOf: (job: Job) => string = answerFingerprint,
+): { toSend: Job[]; reusers: Map<number, Job[]> } {
 	const firstByFingerprint = new Map<string, number>();
 	const toSend: Job[] = [];
 	const reusers = new Map<number, Job[]>();
 	for (const job of jobs) {
-		const handling = job.output?.jsonOutput ? ` json ${job.output.jsonRetries}` : '';
-		const fingerprint = requestFingerprint(job.body) + handling;
+		const fingerprint = fingerprintOf(job);
 		const source = firstByFingerprint.get(fingerprint);
 		if (source === undefined) {
 			firstByFingerprint.set(fingerprint, job.itemIndex);

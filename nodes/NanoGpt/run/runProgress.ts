@@ -5,7 +5,7 @@ export const PROGRESS_MIN_ITEMS = 100;
 /** Least time between two progress lines. */
 export const PROGRESS_INTERVAL_MS = 10_000;
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
 	if (seconds < 60) return `${seconds} s`;
 	const minutes = Math.floor(seconds / 60);

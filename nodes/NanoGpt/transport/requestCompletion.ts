@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { CompletionResponse } from '../output/toOutputItem';
 import type { CompletionRequestBody } from '../request/buildCompletionRequest';
-import { abortableSleep } from './abortableSleep';
 import { CompletionFailure, parseErrorBody } from './completionFailure';
 import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
 import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
+import { keyExhaustionOf } from './keyExhaustion';
 import { networkFailure } from './networkFailure';
 import {
 	MAX_RETRY_WAIT_MS,
@@ -24,8 +24,12 @@ export interface AttemptOutcome {
 
 /** The run's side of each attempt: start slots for retries, and what every attempt taught. */
 export interface AttemptFlow {
-	/** Waits for a start slot for a retry; the first attempt got its slot when the item was started. */
-	beforeRetry(signal?: AbortSignal): Promise<void>;
+	/**
+	 * Waits `waitMs`, then for a start slot for a retry; the first attempt got its slot when the item
+	 * was started. Rejects when the execution is cancelled, or with an error of the run's own when
+	 * the run will send no more (that error becomes the item's).
+	 */
+	beforeRetry(signal?: AbortSignal, waitMs?: number): Promise<void>;
 	afterAttempt(outcome: AttemptOutcome): void;
 }
 
@@ -168,6 +172,8 @@ export async function requestCompletion(
 		}
 		failure.attempts = attempt;
 		const { details } = failure;
+		// A daily cap or an empty balance refuses every further request of the key: the run stops on it.
+		if (keyExhaustionOf(details) !== undefined) throw failure;
 		const askedFor = details.retryAfterMs ?? 0;
 		if (details.retryable && askedFor > MAX_RETRY_WAIT_MS) {
 			details.apiMessage += ` (Retry-After asks for ${Math.round(askedFor / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
@@ -179,15 +185,14 @@ export async function requestCompletion(
 		if (!details.retryable || streamedText || attempt > settings.maxRetries || signal?.aborted) {
 			throw failure;
 		}
-		const waited = await abortableSleep(wait, signal).then(
-			() => true,
-			() => false,
+		const refused = await flow.beforeRetry(signal, wait).then(
+			() => undefined,
+			(error: unknown) => ({ error }),
 		);
-		if (!waited) throw cancelled(attempt);
-		try {
-			await flow.beforeRetry(signal);
-		} catch {
-			throw cancelled(attempt);
+		if (refused) {
+			// The run's own error (it stopped) becomes the item's; anything else here is the cancel.
+			if (signal?.aborted || !(refused.error instanceof Error)) throw cancelled(attempt);
+			throw refused.error;
 		}
 	}
 }
