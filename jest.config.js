@@ -18,6 +18,7 @@ const common = {
 	roots: ['<rootDir>/test'],
 	// The real-n8n suite has its own runner (npm run test:e2e), the older-n8n suite its own script.
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/compat/'],
+	setupFilesAfterEnv: ['<rootDir>/test/support/everyTestAsserts.ts'],
 	transform: {
 		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
 		'^.+\\.ts$': [
@@ -78,6 +79,9 @@ module.exports = compatCoreDir
 						'<rootDir>/test/node/completeText.test.ts',
 						'<rootDir>/test/node/requestOptions.test.ts',
 						'<rootDir>/test/node/streaming.test.ts',
+						'<rootDir>/test/node/jsonOutput.test.ts',
+						'<rootDir>/test/node/reuseIdenticalRequests.test.ts',
+						'<rootDir>/test/node/modelSearch.test.ts',
 					],
 					moduleNameMapper: onCore(path.dirname(require.resolve('n8n-core-v1/package.json'))),
 				},
