@@ -75,6 +75,7 @@ module.exports = compatCoreDir
 					testMatch: [
 						'<rootDir>/test/faultMatrix.test.ts',
 						'<rootDir>/test/lineCompatibility.test.ts',
+						'<rootDir>/test/olderN8n/*.test.ts',
 						'<rootDir>/test/secrets.test.ts',
 						'<rootDir>/test/node/completeText.test.ts',
 						'<rootDir>/test/node/requestOptions.test.ts',
