@@ -1,0 +1,34 @@
+// Mutation testing with StrykerJS: `npm run test:mutation` (scripts/mutation.js). See README,
+// "Mutation testing", for what is measured and why.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+	mutate: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+	plugins: ['@stryker-mutator/jest-runner', '@stryker-mutator/typescript-checker', './scripts/mutation/displayStrings.mjs'],
+	ignorers: ['displayStrings'],
+	testRunner: 'jest',
+	jest: {
+		projectType: 'custom',
+		// The n8n 2.x project only (the 1.x project runs the same node code a second time), less the
+		// suites that cannot judge a mutant fairly: see that file.
+		configFile: 'scripts/mutation/jest.config.js',
+		enableFindRelatedTests: true,
+	},
+	// Each mutant runs only the tests that executed its code in the first, unmutated run.
+	coverageAnalysis: 'perTest',
+	checkers: ['typescript'],
+	tsconfigFile: 'tsconfig.json',
+	typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+	disableTypeChecks: '{nodes,credentials}/**/*.ts',
+	// Two cores: one test runner and the type checker each.
+	concurrency: 2,
+	timeoutMS: 10_000,
+	incremental: true,
+	// scripts/mutation.js passes its own for a run narrowed with --mutate.
+	incrementalFile: 'test/mutation/incremental.json',
+	reporters: ['clear-text', 'progress', 'json', 'html'],
+	jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+	htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+	ignorePatterns: ['dist', 'docs', 'reports', 'coverage', 'test-artifacts', '.n8n'],
+	tempDirName: '.stryker-tmp',
+	cleanTempDir: true,
+};
