@@ -19,9 +19,13 @@ export default {
 	tsconfigFile: 'tsconfig.json',
 	typescriptChecker: { prioritizePerformanceOverAccuracy: true },
 	disableTypeChecks: '{nodes,credentials}/**/*.ts',
-	// Two cores: one test runner and the type checker each.
+	// Two cores: the type checker and one test runner; once every mutant is checked, two test runners.
 	concurrency: 2,
-	timeoutMS: 10_000,
+	// A mutant times out at 2.5 times its tests' unmutated time plus 20 s: generous, so that a machine
+	// slowed by other work rarely turns a slow run into a "timed out" (which counts as detected); an
+	// endless loop still ends. The report shows timeouts in a column of their own.
+	timeoutFactor: 2.5,
+	timeoutMS: 20_000,
 	incremental: true,
 	// scripts/mutation.js passes its own for a run narrowed with --mutate.
 	incrementalFile: 'test/mutation/incremental.json',

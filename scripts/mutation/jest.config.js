@@ -22,4 +22,5 @@ module.exports = {
 	// The node's folders too, so that jest's dependency graph (--findRelatedTests) reaches them.
 	roots: [...n8n2.roots, '<rootDir>/nodes', '<rootDir>/credentials'],
 	testPathIgnorePatterns: [...n8n2.testPathIgnorePatterns, ...LEFT_OUT],
+	testSequencer: '<rootDir>/scripts/mutation/fastestFirst.js',
 };
