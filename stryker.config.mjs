@@ -1,5 +1,11 @@
 // Mutation testing with StrykerJS: `npm run test:mutation` (scripts/mutation.js). See README,
 // "Mutation testing", for what is measured and why.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+// The results a rerun reuses: machine state, kept in the project's cache beside the provisioned n8n.
+const cache = process.env.NANOGPT_CACHE_DIR || join(homedir(), '.cache', 'n8n-nodes-nanogpt');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
 	mutate: ['nodes/**/*.ts', 'credentials/**/*.ts'],
@@ -28,7 +34,7 @@ export default {
 	timeoutMS: 20_000,
 	incremental: true,
 	// scripts/mutation.js passes its own for a run narrowed with --mutate.
-	incrementalFile: 'test/mutation/incremental.json',
+	incrementalFile: join(cache, 'mutation', 'incremental.json'),
 	reporters: ['clear-text', 'progress', 'json', 'html'],
 	jsonReporter: { fileName: 'reports/mutation/mutation.json' },
 	htmlReporter: { fileName: 'reports/mutation/mutation.html' },

@@ -5,10 +5,10 @@
  * (stryker.config.mjs), then the report: the score per folder, every surviving mutant, the mutants
  * named equivalent (scripts/mutation/equivalent.json) with their reason. Not part of `npm test`.
  *
- * Incremental: a run reuses the results of the last full run (the committed INCREMENTAL file) for
- * every mutant whose code and covering tests did not change, so a rerun after a small change costs
- * minutes. A run narrowed with --mutate keeps its results apart (reports/, not committed), so that it
- * cannot replace the full run's.
+ * Incremental: a run reuses the results of the last full run (stryker.config.mjs's incrementalFile,
+ * in the project's cache) for every mutant whose code and covering tests did not change, so a rerun
+ * after a small change costs minutes. A run narrowed with --mutate keeps its results apart
+ * (reports/, not committed), so that it cannot replace the full run's.
  *
  * Options (the rest go to `stryker run`, e.g. --mutate nodes/NanoGpt/output/extractJson.ts):
  *   --write    also write README.md's Mutation testing report (between its mutation:start/end markers)
@@ -24,7 +24,6 @@ const { spawnSync } = require('node:child_process');
 
 const REPO = path.resolve(__dirname, '..');
 const JSON_REPORT = path.join(REPO, 'reports', 'mutation', 'mutation.json');
-const INCREMENTAL = 'test/mutation/incremental.json';
 const PARTIAL_INCREMENTAL = 'reports/mutation/incremental-partial.json';
 const EQUIVALENT = path.join(__dirname, 'mutation', 'equivalent.json');
 const SECTION = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/;
@@ -45,14 +44,13 @@ function parseArgs(argv) {
 }
 
 function runStryker(args, narrowed) {
-	const incremental = narrowed ? PARTIAL_INCREMENTAL : INCREMENTAL;
 	const started = Date.now();
 	const run = spawnSync(
 		path.join(REPO, 'node_modules', '.bin', 'stryker'),
-		['run', 'stryker.config.mjs', '--incrementalFile', incremental, ...args],
+		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', PARTIAL_INCREMENTAL] : []), ...args],
 		{ cwd: REPO, stdio: 'inherit' },
 	);
-	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000, incremental };
+	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The source text a mutant replaces, on one line. */
