@@ -13,6 +13,7 @@
  * Options (the rest go to `stryker run`, e.g. --mutate nodes/NanoGpt/output/extractJson.ts):
  *   --write    also write README.md's Mutation testing report (between its mutation:start/end markers)
  *   --report   make the report from the last run's reports/mutation/mutation.json; runs nothing
+ *   --static   also run the static mutants (stryker.config.mjs leaves them out: each costs a whole run)
  *
  * Run it under the shared lock (it keeps both cores busy): flock /tmp/nanogpt-heavy.lock npm run test:mutation
  */
@@ -32,23 +33,24 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 function parseArgs(argv) {
-	const own = { write: false, report: false };
+	const own = { write: false, report: false, static: false };
 	const stryker = [];
 	for (const arg of argv) {
 		if (arg === '--write') own.write = true;
 		else if (arg === '--report') own.report = true;
+		else if (arg === '--static') own.static = true;
 		else stryker.push(arg);
 	}
 	const narrowed = stryker.some((arg) => arg === '--mutate' || arg === '-m' || arg.startsWith('--mutate='));
 	return { ...own, stryker, narrowed };
 }
 
-function runStryker(args, narrowed) {
+function runStryker(args, narrowed, withStatic) {
 	const started = Date.now();
 	const run = spawnSync(
 		path.join(REPO, 'node_modules', '.bin', 'stryker'),
 		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', PARTIAL_INCREMENTAL] : []), ...args],
-		{ cwd: REPO, stdio: 'inherit' },
+		{ cwd: REPO, stdio: 'inherit', env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0' } },
 	);
 	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000 };
 }
@@ -105,7 +107,8 @@ function tally(mutants) {
 		survived: count((m) => m.status === 'Survived' && !m.equivalent),
 		noCoverage: count((m) => m.status === 'NoCoverage' && !m.equivalent),
 		equivalent: count((m) => m.equivalent),
-		ignored: count((m) => m.status === 'Ignored'),
+		display: count((m) => m.status === 'Ignored' && String(m.statusReason).startsWith('editor display string')),
+		static: count((m) => m.status === 'Ignored' && !String(m.statusReason).startsWith('editor display string')),
 		invalid: count((m) => m.status === 'CompileError' || m.status === 'RuntimeError'),
 		score: detected + survived === 0 ? undefined : (100 * detected) / (detected + survived),
 	};
@@ -133,13 +136,13 @@ function render(report, mutants, run) {
 	);
 	out.push('');
 	out.push(
-		'Score = (killed + timed out) / (killed + timed out + survived + not covered). Left out of it: display strings (see above), mutants named equivalent below, and mutants that do not compile (the TypeScript checker rejects them before any test runs).',
+		'Score = (killed + timed out) / (killed + timed out + survived + not covered). Left out of it: display strings and, unless the run says otherwise, static mutants (see above), mutants named equivalent below, and mutants that do not compile (the TypeScript checker rejects them before any test runs).',
 	);
 	out.push('');
-	out.push('| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score | Display strings | Equivalent | Not compiling |');
-	out.push('|---|---|---|---|---|---|---|---|---|---|');
+	out.push('| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score | Display strings | Static, not run | Equivalent | Not compiling |');
+	out.push('|---|---|---|---|---|---|---|---|---|---|---|');
 	const row = (name, t) =>
-		`| ${name} | ${t.total} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${percent(t.score)} | ${t.ignored} | ${t.equivalent} | ${t.invalid} |`;
+		`| ${name} | ${t.total} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${percent(t.score)} | ${t.display} | ${t.static} | ${t.equivalent} | ${t.invalid} |`;
 	for (const folder of folders) out.push(row(`\`${folder}/\``, tally(mutants.filter((m) => m.folder === folder))));
 	out.push(row('**all**', all));
 	out.push('');
@@ -165,7 +168,7 @@ function main() {
 	const args = parseArgs(process.argv.slice(2));
 	let run = { date: new Date().toISOString().slice(0, 10), narrowed: args.narrowed };
 	if (!args.report) {
-		const result = runStryker(args.stryker, args.narrowed);
+		const result = runStryker(args.stryker, args.narrowed, args.static);
 		run = { ...run, seconds: result.seconds };
 		if (result.status !== 0) {
 			console.error(`test:mutation: stryker exited with ${result.status}`);
