@@ -30,6 +30,7 @@ describe('model list text', () => {
 		expect(formatAmount(1200)).toBe('1200');
 		expect(formatAmount(2.5)).toBe('2.50');
 		expect(formatAmount(0.00000004)).toBe('4.0e-8');
+		expect(formatAmount(0.000001)).toBe('0.000001');
 		// From 1e21 JavaScript writes numbers with an exponent and no decimal point: shown as written.
 		expect(formatAmount(1e21)).toBe('1e+21');
 	});
