@@ -18,6 +18,7 @@ const common = {
 	roots: ['<rootDir>/test'],
 	// The real-n8n suite has its own runner (npm run test:e2e), the older-n8n suite its own script.
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/compat/'],
+	setupFilesAfterEnv: ['<rootDir>/test/support/everyTestAsserts.ts'],
 	transform: {
 		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
 		'^.+\\.ts$': [
@@ -74,11 +75,15 @@ module.exports = compatCoreDir
 					testMatch: [
 						'<rootDir>/test/faultMatrix.test.ts',
 						'<rootDir>/test/lineCompatibility.test.ts',
+						'<rootDir>/test/olderN8n/*.test.ts',
 						'<rootDir>/test/secrets.test.ts',
 						'<rootDir>/test/node/completeText.test.ts',
 						'<rootDir>/test/node/requestOptions.test.ts',
 						'<rootDir>/test/node/streaming.test.ts',
 						'<rootDir>/test/node/failedRows.test.ts',
+						'<rootDir>/test/node/jsonOutput.test.ts',
+						'<rootDir>/test/node/reuseIdenticalRequests.test.ts',
+						'<rootDir>/test/node/modelSearch.test.ts',
 					],
 					moduleNameMapper: onCore(path.dirname(require.resolve('n8n-core-v1/package.json'))),
 				},

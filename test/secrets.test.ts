@@ -19,7 +19,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
 import { captureN8nLogs, type LoggedEntry } from './support/logCapture';
-import { startEmulator, type Emulator, type Fault } from './support/emulator';
+import { completionTextFor, startEmulator, type Emulator, type Fault } from './support/emulator';
 import { runNode, testCredential, type RunResult } from './support/harness';
 
 jest.setTimeout(30_000);
@@ -330,5 +330,154 @@ describe('unusable credentials', () => {
 			const text = continueOnFail ? String((result.items[0].json as IDataObject).error) : String(result.error?.message);
 			expect(text).not.toContain(KEY.slice(-6));
 		});
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Logs carry no prompt and no completion either: failures, JSON output, reuse, a long run's progress
+// ---------------------------------------------------------------------------------------------
+
+describe('the logs carry no prompt, no completion and no key', () => {
+	/** Every prompt below holds this, so that a prompt logged in part is found too. */
+	const PROMPT_MARK = 'Hygiene prompt';
+
+	/**
+	 * What the node's run put in the logs from `logStart` on that it must not: the key, any prompt,
+	 * any completion text (the first 30 characters of each, so that a part is found too).
+	 */
+	function logLeaks(logStart: number, completions: string[], executionError?: Error): string[] {
+		const entries = logged.slice(logStart).filter((entry) => !executionError || !isExecutionErrorRecord(entry as LoggedEntry, executionError));
+		const needles = [...NEEDLES, PROMPT_MARK, ...completions.map((text) => text.slice(0, 30))];
+		const strings = reachableStrings(entries);
+		return needles.flatMap((needle) => {
+			const hit = strings.find((text) => text.includes(needle));
+			return hit === undefined ? [] : [`the logs hold "${needle}" in: ${hit.slice(0, 300)}`];
+		});
+	}
+
+	/**
+	 * n8n's own record of the error that stopped an execution: its message at error level, the whole
+	 * error (context included) at debug level. What the node puts in that error is n8n's to log.
+	 */
+	function isExecutionErrorRecord(entry: LoggedEntry, error: Error): boolean {
+		return entry.message === error.message || entry.message === 'Workflow execution finished with error';
+	}
+
+	/** The node's own summary reached the capture: the search looked at the logs of this run. */
+	function expectSummaryLogged(logStart: number, items: number) {
+		const messages = reachableStrings(logged.slice(logStart));
+		expect(messages.some((text) => text.startsWith(`NanoGPT run finished: ${items} items`))).toBe(true);
+	}
+
+	/** Texts the emulator answers for these prompts, on their first three attempts, streamed or not. */
+	function completionsFor(prompts: string[]): string[] {
+		return prompts.flatMap((prompt) =>
+			[1, 2, 3].flatMap((attempt) => [false, true].map((stream) => completionTextFor({ model: MODEL, prompt, stream }, attempt).text)),
+		);
+	}
+
+	function runItems(prompts: Array<{ prompt: string; stream?: boolean }>, continueOnFail: boolean, parameters: Record<string, unknown> = {}) {
+		return runNode({
+			node: new NanoGpt(),
+			credentialTypes: [new NanoGptApi()],
+			credentials: { nanoGptApi: { apiKey: KEY, baseUrl: emu.baseUrl } },
+			parameters: {
+				operation: 'complete',
+				model: { __rl: true, mode: 'id', value: MODEL },
+				prompt: '={{ $json.prompt }}',
+				...parameters,
+				options: { stream: '={{ $json.stream === true }}', ...(parameters.options as object) },
+				requestOptions: { maxRetries: 1, requestsPerSecond: 0, ...(parameters.requestOptions as object) },
+			},
+			items: prompts,
+			continueOnFail,
+		});
+	}
+
+	test('the search finds a prompt or a completion in a log entry (control)', () => {
+		const start = logged.length;
+		logged.push({ level: 'info', message: `item 3 failed: ${PROMPT_MARK} 3`, metadata: {} });
+		logged.push({ level: 'debug', message: 'done', metadata: { text: 'the mug holds warm coffee quietly on a desk' } });
+		expect(logLeaks(start, ['the mug holds warm coffee quietly on a desk'])).toHaveLength(2);
+		logged.splice(start);
+	});
+
+	test.each([false, true])('failures (400, retried 503, malformed JSON, cut stream), Continue On Fail %p', async (continueOnFail) => {
+		emu.reset();
+		const items = [
+			{ prompt: `${PROMPT_MARK} F0 [[fault:400]]` },
+			{ prompt: `${PROMPT_MARK} F1 [[fault:503x1]]` },
+			{ prompt: `${PROMPT_MARK} F2 [[fault:malformed-json]]` },
+			{ prompt: `${PROMPT_MARK} F3` },
+			{ prompt: `${PROMPT_MARK} F4 [[fault:truncated-stream]]`, stream: true },
+		];
+		const logStart = logged.length;
+		const result = await runItems(items, continueOnFail);
+		if (continueOnFail) {
+			expect(result.items.map((item) => item.json.error !== undefined)).toEqual([true, false, true, false, true]);
+			expect(String(result.items[4].json.partialText).length).toBeGreaterThan(0);
+		} else {
+			expect(result.error?.message).toMatch(/^NanoGPT returned 400: /);
+		}
+		expectSummaryLogged(logStart, items.length);
+		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)))).toEqual([]);
+	});
+
+	test.each([false, true])('Output Content as JSON: valid, invalid and invalid once, Continue On Fail %p', async (continueOnFail) => {
+		emu.reset();
+		const items = [
+			{ prompt: `[[json:bare]] ${PROMPT_MARK} J0` },
+			{ prompt: `[[json:invalid-once]] ${PROMPT_MARK} J1` },
+			{ prompt: `[[json:invalid]] ${PROMPT_MARK} J2` },
+		];
+		const logStart = logged.length;
+		const result = await runItems(items, continueOnFail, { options: { jsonOutput: true, jsonRetries: 1 } });
+		if (continueOnFail) {
+			expect(result.items.map((item) => item.json.error !== undefined)).toEqual([false, false, true]);
+			expect(result.items[2].json.completionText).toBe(completionTextFor({ model: MODEL, prompt: items[2].prompt }, 2).text);
+		} else {
+			expect(result.error?.message).toMatch(/^No valid JSON in the completion of item 2 /);
+		}
+		expectSummaryLogged(logStart, items.length);
+		// Known leak, left to the node's failure handling: without Continue On Fail the item's error stops
+		// the execution, and n8n logs that error, whose message quotes the text and whose context holds
+		// completionText. Everything else logged must be clean.
+		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)), result.error)).toEqual([]);
+	});
+
+	test('Reuse Identical Requests: shared successes and a shared failure', async () => {
+		emu.reset();
+		const items = [
+			{ prompt: `${PROMPT_MARK} R0` },
+			{ prompt: `${PROMPT_MARK} R1 [[fault:400]]` },
+			{ prompt: `${PROMPT_MARK} R0` },
+			{ prompt: `${PROMPT_MARK} R1 [[fault:400]]` },
+		];
+		const logStart = logged.length;
+		const result = await runItems(items, true, { requestOptions: { reuseIdenticalRequests: true } });
+		expect(result.items.map((item) => item.json.reusedFrom)).toEqual([undefined, undefined, 0, 1]);
+		expect(emu.requests).toHaveLength(2);
+		expectSummaryLogged(logStart, items.length);
+		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)))).toEqual([]);
+	});
+
+	test('a long run: its progress lines and summary count failures without quoting them', async () => {
+		emu.reset();
+		// 102 items (a long run logs progress), every tenth refused with 400; two answer only after
+		// 10.5 s and 11 s, so that a progress line is due (10 s after the start) while one is still open.
+		const items = Array.from({ length: 102 }, (_, index) => {
+			const latency = index === 0 ? '[[latency:10500]] ' : index === 1 ? '[[latency:11000]] ' : '';
+			const fault = index % 10 === 5 ? ' [[fault:400]]' : '';
+			return { prompt: `${latency}${PROMPT_MARK} L${index}${fault}` };
+		});
+		const logStart = logged.length;
+		const result = await runItems(items, true);
+		expect(result.items.filter((item) => item.json.error !== undefined)).toHaveLength(10);
+		const messages = reachableStrings(logged.slice(logStart));
+		const progress = messages.filter((text) => text.startsWith('NanoGPT progress: '));
+		expect(progress).toHaveLength(1);
+		expect(progress[0]).toMatch(/^NanoGPT progress: 101 of 102 items done, .*, 10 failed, /);
+		expectSummaryLogged(logStart, items.length);
+		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)))).toEqual([]);
 	});
 });

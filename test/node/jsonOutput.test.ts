@@ -107,6 +107,21 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 			);
 		});
 
+		it('with Continue On Fail gives the whole text of a long completion as completionText, not the quoted excerpt', async () => {
+			emulator.setFaultRule(() => ({ kind: 'huge', bytes: 5000 }));
+			const { items } = await runCompletion({
+				emulator,
+				continueOnFail: true,
+				items: [{ prompt: '[[json:invalid]] long' }],
+				parameters: jsonParameters({ jsonRetries: 0 }),
+			});
+			// The emulator's huge answer: its 27-character unit repeated, cut at 5000 characters.
+			const whole = 'lorem ipsum dolor sit amet '.repeat(186).slice(0, 5000);
+			expect(items[0].json.completionText).toBe(whole);
+			expect(String(items[0].json.error)).toContain(`"${whole.slice(0, 200)}…"`);
+			expect(String(items[0].json.error)).not.toContain(whole.slice(0, 201));
+		});
+
 		it('with Continue On Fail gives an error item with completionText and attempts, beside the input fields', async () => {
 			const prompt = '[[json:invalid]] Waxed Canvas Tote';
 			const { error, items } = await runCompletion({

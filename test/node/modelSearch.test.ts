@@ -27,21 +27,17 @@ describe('model list against the emulator\'s detailed catalogue', () => {
 	it('shows name, id, input / output price per 1M tokens and context length for every model', async () => {
 		const results = await search(emulator);
 		expect(results.map((result) => result.value).sort()).toEqual(DEFAULT_MODELS.map((model) => model.id).sort());
-		expect(results.find((result) => result.value === 'meta-llama/llama-3.3-70b-instruct')?.name).toBe(
-			'Llama 3.3 70B Instruct · $0.23 / $0.40 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct',
-		);
-		expect(results.find((result) => result.value === 'chatgpt-4o-latest')?.name).toBe(
-			'ChatGPT-4o · $5 / $15 per 1M · 128k context · chatgpt-4o-latest',
-		);
-		expect(results.find((result) => result.value === 'gpt-4o-mini')?.name).toBe(
-			'GPT-4o mini · $0.15 / $0.60 per 1M · 128k context · gpt-4o-mini',
-		);
-		// Every figure comes from the catalogue entry the emulator served.
-		for (const model of DEFAULT_MODELS) {
-			const name = results.find((result) => result.value === model.id)?.name ?? '';
-			expect(name.startsWith(`${model.name} · $`)).toBe(true);
-			expect(name.endsWith(` · ${Math.floor(Number(model.context_length) / 1000)}k context · ${model.id}`)).toBe(true);
-		}
+		// Every figure of every model, written out by hand from the emulator's catalogue (its DEFAULT_MODELS).
+		expect(Object.fromEntries(results.map((result) => [result.value, result.name]))).toEqual({
+			'chatgpt-4o-latest': 'ChatGPT-4o · $5 / $15 per 1M · 128k context · chatgpt-4o-latest',
+			'gpt-4o-mini': 'GPT-4o mini · $0.15 / $0.60 per 1M · 128k context · gpt-4o-mini',
+			'claude-3-5-sonnet-20241022': 'Claude 3.5 Sonnet · $3 / $15 per 1M · 200k context · claude-3-5-sonnet-20241022',
+			'claude-3-5-haiku-20241022': 'Claude 3.5 Haiku · $0.80 / $4 per 1M · 200k context · claude-3-5-haiku-20241022',
+			'meta-llama/llama-3.3-70b-instruct': 'Llama 3.3 70B Instruct · $0.23 / $0.40 per 1M · 131k context · meta-llama/llama-3.3-70b-instruct',
+			'deepseek-ai/DeepSeek-V3': 'DeepSeek V3 · $0.38 / $0.89 per 1M · 128k context · deepseek-ai/DeepSeek-V3',
+			'qwen/qwen-2.5-72b-instruct': 'Qwen 2.5 72B Instruct · $0.35 / $0.40 per 1M · 131k context · qwen/qwen-2.5-72b-instruct',
+			'mistralai/mistral-large': 'Mistral Large · $2 / $6 per 1M · 128k context · mistralai/mistral-large',
+		});
 		// Sorted as shown, by display name.
 		const names = results.map((result) => String(result.name));
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base', numeric: true })));
@@ -73,6 +69,7 @@ describe('model list when the catalogue lacks figures', () => {
 		{ id: 'acme/input-only', name: 'Acme Input Only', pricing: { prompt: 0.07 } },
 		{ id: 'acme/bare', name: null, context_length: null, pricing: null },
 		{ id: 'acme/euro', name: 'Acme Euro', context_length: 8192, pricing: { prompt: 0.11, completion: 0.28, currency: 'EUR' } },
+		{ id: 'acme/free', name: 'Acme Free', context_length: 4096, pricing: { prompt: 0, completion: 0 } },
 	];
 	let emulator: Emulator;
 	beforeAll(async () => {
@@ -89,6 +86,8 @@ describe('model list when the catalogue lacks figures', () => {
 			'acme/input-only': 'Acme Input Only · $0.07 input per 1M · 128k context · acme/input-only',
 			'acme/bare': 'acme/bare',
 			'acme/euro': 'Acme Euro · 0.11 EUR / 0.28 EUR per 1M · 8k context · acme/euro',
+			// A price of 0 is a price: free, not unknown.
+			'acme/free': 'Acme Free · $0 / $0 per 1M · 4k context · acme/free',
 		});
 	});
 
@@ -102,5 +101,6 @@ describe('model list when the catalogue lacks figures', () => {
 		expect(byId['acme/bare']).not.toHaveProperty('name');
 		expect(byId['acme/input-only'].pricing).toEqual({ prompt: 0.07, currency: 'USD', unit: 'per_million_tokens' });
 		expect(byId['acme/euro'].pricing).toMatchObject({ currency: 'EUR' });
+		expect(byId['acme/free'].pricing).toEqual({ prompt: 0, completion: 0, currency: 'USD', unit: 'per_million_tokens' });
 	});
 });

@@ -62,10 +62,23 @@ describe('Reuse Identical Requests (n8n-core, emulator)', () => {
 		expect(costs.reduce((sum, amount) => sum + amount, 0)).toBeCloseTo(await billedCost(), 10);
 	});
 
-	it('is off by default: 12 rows send 12 requests', async () => {
-		const { items } = await runCompletion({ emulator, items: rows.slice(0, 12), parameters: completeParameters({ prompt: categoryPrompt }) });
+	it('is off by default: 12 rows send 12 requests, and each row gets the completion of its own request', async () => {
+		const sent = rows.slice(0, 12);
+		// Two rows of each category: with reuse on, only 6 requests would go out.
+		expect(new Set(sent.map((row) => row.category)).size).toBe(6);
+		const { items, error } = await runCompletion({ emulator, items: sent, parameters: completeParameters({ prompt: categoryPrompt }) });
+		expect(error).toBeUndefined();
 		expect(completionRequests()).toHaveLength(12);
-		expect(items.every((item) => item.json.reusedFrom === undefined && item.json.usage !== undefined)).toBe(true);
+		expect(items).toHaveLength(12);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).not.toHaveProperty('reusedFrom');
+			expect(item.json.text).toBe(completionTextFor({ model: MODEL, prompt: promptOf(sent[index].category) }).text);
+			expect(item.json.usage).toEqual(expect.objectContaining({ totalTokens: expect.any(Number) }));
+			expect(item.json.cost).toEqual(expect.objectContaining({ amount: expect.any(Number) }));
+		});
+		// Each row is a completion of its own: twelve distinct ids, one per request sent.
+		expect(new Set(items.map((item) => item.json.id)).size).toBe(12);
 	});
 
 	it('a failing shared request fails every item that shares it; retries count once', async () => {
@@ -161,5 +174,69 @@ describe('Reuse Identical Requests (n8n-core, emulator)', () => {
 		});
 		expect(completionRequests()).toHaveLength(2);
 		expect(output.map((item) => item.json.reusedFrom)).toEqual([undefined, 0, undefined]);
+	});
+
+	it('sends items that differ only in Temperature as separate requests', async () => {
+		const items = [
+			{ prompt: 'Same', t: 0.2 },
+			{ prompt: 'Same', t: 0.9 },
+			{ prompt: 'Same', t: 0.2 },
+		];
+		const { items: output, error } = await runCompletion({
+			emulator,
+			items,
+			parameters: completeParameters({ options: { temperature: '={{ $json.t }}' }, requestOptions: { reuseIdenticalRequests: true } }),
+		});
+		expect(error).toBeUndefined();
+		expect(completionRequests().map((request) => (request.body as { temperature: number }).temperature)).toEqual([0.2, 0.9]);
+		expect(output.map((item) => item.json.reusedFrom)).toEqual([undefined, undefined, 0]);
+	});
+
+	it('items sharing a billed request that failed (no valid JSON) carry its usage and cost once, on the item that sent it', async () => {
+		const prompt = '[[json:invalid]] Shared and billed';
+		const { items: output, error } = await runCompletion({
+			emulator,
+			continueOnFail: true,
+			items: [{ prompt }, { prompt: '[[json:bare]] Fine' }, { prompt }, { prompt }],
+			parameters: completeParameters({ options: { jsonOutput: true, jsonRetries: 1 }, requestOptions: { reuseIdenticalRequests: true } }),
+		});
+		expect(error).toBeUndefined();
+		// The shared prompt went out twice (one retry on invalid JSON), the other once; both completions of
+		// the shared prompt were billed.
+		const shared = completionRequests().filter((request) => (request.body as { prompt: string }).prompt === prompt);
+		expect(shared.map((request) => request.status)).toEqual([200, 200]);
+		expect(completionRequests()).toHaveLength(3);
+		const failure = 'No valid JSON in the completion of item 0 (Options > Output Content as JSON).';
+		expect(String(output[0].json.error).startsWith(failure)).toBe(true);
+		expect(output[0].json).toMatchObject({ attempts: 2, usage: { totalTokens: expect.any(Number) }, cost: { amount: expect.any(Number) } });
+		for (const index of [2, 3]) {
+			expect(output[index].json).toMatchObject({ error: output[0].json.error, attempts: 2, reusedFrom: 0 });
+			expect(output[index].json).not.toHaveProperty('usage');
+			expect(output[index].json).not.toHaveProperty('cost');
+		}
+		// Summing over the output gives what NanoGPT billed: the shared failure counts once.
+		const costs = output.map((item) => (item.json.cost as { amount?: number } | undefined)?.amount ?? 0);
+		expect(costs.reduce((sum, amount) => sum + amount, 0)).toBeCloseTo(await billedCost(), 10);
+	});
+
+	it('items with Output Content as JSON that differ only in Retries on Invalid JSON do not share a request', async () => {
+		const prompt = '[[json:invalid]] Retries differ';
+		const { items: output } = await runCompletion({
+			emulator,
+			continueOnFail: true,
+			items: [
+				{ prompt, retries: 0 },
+				{ prompt, retries: 1 },
+			],
+			parameters: completeParameters({
+				options: { jsonOutput: true, jsonRetries: '={{ $json.retries }}' },
+				requestOptions: { reuseIdenticalRequests: true },
+			}),
+		});
+		// Item 0 sends once, item 1 sends its own request and retries it once: three in all.
+		expect(completionRequests()).toHaveLength(3);
+		expect(output[0].json).toMatchObject({ attempts: 1, description: expect.stringMatching(/^Sent 1 time \(Options > Retries on Invalid JSON: 0\)/) });
+		expect(output[1].json).toMatchObject({ attempts: 2, description: expect.stringMatching(/^Sent 2 times \(Options > Retries on Invalid JSON: 1\)/) });
+		expect(output[1].json).not.toHaveProperty('reusedFrom');
 	});
 });

@@ -74,6 +74,8 @@ describe('extractJson: the whole text, else the first json or unmarked fence, el
 		expect(firstJsonFence('a\n```json\n{"a": 1}\n```')).toBe('\n{"a": 1}\n');
 		expect(firstJsonFence('```yaml\na: 1\n```')).toBeUndefined();
 		expect(firstJsonFence('no fence here')).toBeUndefined();
+		// A fence closed by a longer run of backticks: the rest of that run opens no new fence.
+		expect(extractJson('```js\nx\n``````\n{"a": 1}\n```json\n{"b": 2}\n```')).toEqual({ found: true, value: { b: 2 }, source: 'code fence' });
 	});
 
 	it('handles a long text with many candidates in linear passes', () => {

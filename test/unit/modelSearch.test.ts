@@ -30,6 +30,9 @@ describe('model list text', () => {
 		expect(formatAmount(1200)).toBe('1200');
 		expect(formatAmount(2.5)).toBe('2.50');
 		expect(formatAmount(0.00000004)).toBe('4.0e-8');
+		expect(formatAmount(0.000001)).toBe('0.000001');
+		// From 1e21 JavaScript writes numbers with an exponent and no decimal point: shown as written.
+		expect(formatAmount(1e21)).toBe('1e+21');
 	});
 
 	it('rounds context lengths down', () => {
@@ -53,6 +56,10 @@ describe('model list text', () => {
 		expect(formatPricing({ prompt: 0.12, currency: 'USD' })).toBe('$0.12 input per 1M');
 		expect(formatPricing({ completion: 0.3, currency: 'USD' })).toBe('$0.30 output per 1M');
 		expect(formatPricing({})).toBeUndefined();
+		// A price of 0 is known (a free model), so it is shown.
+		expect(formatModelName({ id: 'x/free', name: 'Free', pricing: { prompt: 0, completion: 0, currency: 'USD' } })).toBe('Free · $0 / $0 per 1M · x/free');
+		expect(formatPricing({ prompt: 0, currency: 'USD' })).toBe('$0 input per 1M');
+		expect(formatPricing({ completion: 0, currency: 'USD' })).toBe('$0 output per 1M');
 	});
 
 	it('shows a currency other than USD by its code, and no symbol when none is named', () => {
@@ -84,6 +91,10 @@ describe('catalogue entries', () => {
 		});
 		expect(toModelEntry({ id: 'b', name: '', context_length: null, pricing: { prompt: null, completion: 'n/a', currency: 'USD' } })).toEqual({ id: 'b' });
 		expect(toModelEntry({ id: 'c', context_length: 0, pricing: { prompt: -1, completion: 2 } })).toEqual({ id: 'c', pricing: { completion: 2 } });
+		expect(toModelEntry({ id: 'free', pricing: { prompt: 0, completion: '0', currency: 'USD' } })).toEqual({
+			id: 'free',
+			pricing: { prompt: 0, completion: 0, currency: 'USD' },
+		});
 		expect(toModelEntry({ name: 'no id' })).toBeUndefined();
 		expect(toModelEntry('gpt-4o')).toBeUndefined();
 		expect(toModelEntry(null)).toBeUndefined();

@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * `npm run test:mutation`: mutation testing of nodes/ and credentials/ with StrykerJS
+ * (stryker.config.mjs), then the report: the score per folder, every surviving mutant, the mutants
+ * named equivalent (scripts/mutation/equivalent.json) with their reason. Not part of `npm test`.
+ *
+ * Incremental: a run reuses the results of the last full run (stryker.config.mjs's incrementalFile,
+ * in the project's cache) for every mutant whose code and covering tests did not change, so a rerun
+ * after a small change costs minutes. A run narrowed with --mutate keeps its results apart
+ * (reports/, not committed), so that it cannot replace the full run's.
+ *
+ * Options (the rest go to `stryker run`, e.g. --mutate nodes/NanoGpt/output/extractJson.ts):
+ *   --write    also write README.md's Mutation testing report (between its mutation:start/end markers)
+ *   --report   make the report from the last run's reports/mutation/mutation.json; runs nothing
+ *   --static   also run the static mutants (stryker.config.mjs leaves them out: each costs a whole run)
+ *
+ * Run it under the shared lock (it keeps both cores busy): flock /tmp/nanogpt-heavy.lock npm run test:mutation
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const REPO = path.resolve(__dirname, '..');
+const JSON_REPORT = path.join(REPO, 'reports', 'mutation', 'mutation.json');
+const PARTIAL_INCREMENTAL = 'reports/mutation/incremental-partial.json';
+const EQUIVALENT = path.join(__dirname, 'mutation', 'equivalent.json');
+const SECTION = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/;
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+function parseArgs(argv) {
+	const own = { write: false, report: false, static: false };
+	const stryker = [];
+	for (const arg of argv) {
+		if (arg === '--write') own.write = true;
+		else if (arg === '--report') own.report = true;
+		else if (arg === '--static') own.static = true;
+		else stryker.push(arg);
+	}
+	const narrowed = stryker.some((arg) => arg === '--mutate' || arg === '-m' || arg.startsWith('--mutate='));
+	return { ...own, stryker, narrowed };
+}
+
+function runStryker(args, narrowed, withStatic) {
+	const started = Date.now();
+	const run = spawnSync(
+		path.join(REPO, 'node_modules', '.bin', 'stryker'),
+		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', PARTIAL_INCREMENTAL] : []), ...args],
+		{ cwd: REPO, stdio: 'inherit', env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0' } },
+	);
+	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The source text a mutant replaces, on one line. */
+function originalText(source, { start, end }) {
+	const lines = source.split('\n');
+	const picked = lines.slice(start.line - 1, end.line);
+	picked[picked.length - 1] = picked[picked.length - 1].slice(0, start.line === end.line ? end.column - 1 : end.column - 1);
+	picked[0] = picked[0].slice(start.column - 1);
+	return oneLine(picked.join('\n'));
+}
+
+const oneLine = (text) => String(text).replace(/\s+/g, ' ').trim();
+const short = (text, max = 70) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const code = (text) => `\`${short(text).replace(/`/g, "'")}\``;
+
+function loadEquivalents() {
+	if (!fs.existsSync(EQUIVALENT)) return [];
+	return JSON.parse(fs.readFileSync(EQUIVALENT, 'utf8'));
+}
+
+/** Every mutant of the report with its file, folder, original text and, when named so, why it is equivalent. */
+function mutantsOf(report, equivalents) {
+	const out = [];
+	for (const [file, { source, mutants }] of Object.entries(report.files)) {
+		const relative = path.relative(REPO, path.resolve(REPO, file));
+		for (const mutant of mutants) {
+			const original = originalText(source, mutant.location);
+			const replacement = oneLine(mutant.replacement ?? '');
+			const equivalent = UNDETECTED.has(mutant.status)
+				? equivalents.find(
+						(entry) =>
+							entry.file === relative &&
+							entry.mutator === mutant.mutatorName &&
+							oneLine(entry.original) === original &&
+							oneLine(entry.replacement) === replacement,
+					)
+				: undefined;
+			out.push({ ...mutant, file: relative, folder: path.dirname(relative), original, replacement, equivalent });
+		}
+	}
+	return out;
+}
+
+function tally(mutants) {
+	const count = (predicate) => mutants.filter(predicate).length;
+	const detected = count((m) => DETECTED.has(m.status));
+	const survived = count((m) => UNDETECTED.has(m.status) && !m.equivalent);
+	return {
+		total: mutants.length,
+		killed: count((m) => m.status === 'Killed'),
+		timeout: count((m) => m.status === 'Timeout'),
+		survived: count((m) => m.status === 'Survived' && !m.equivalent),
+		noCoverage: count((m) => m.status === 'NoCoverage' && !m.equivalent),
+		equivalent: count((m) => m.equivalent),
+		display: count((m) => m.status === 'Ignored' && String(m.statusReason).startsWith('editor display string')),
+		static: count((m) => m.status === 'Ignored' && !String(m.statusReason).startsWith('editor display string')),
+		invalid: count((m) => m.status === 'CompileError' || m.status === 'RuntimeError'),
+		score: detected + survived === 0 ? undefined : (100 * detected) / (detected + survived),
+	};
+}
+
+const percent = (score) => (score === undefined ? 'n/a' : `${Math.floor(score * 10) / 10}%`);
+
+function render(report, mutants, run) {
+	const folders = [...new Set(mutants.map((m) => m.folder))].sort();
+	const files = Object.keys(report.files).map((file) => path.relative(REPO, path.resolve(REPO, file)));
+	const all = tally(mutants);
+	const out = [];
+	out.push('<!-- Generated by `npm run test:mutation -- --write` (scripts/mutation.js). -->');
+	const stryker = report.framework?.version ? `StrykerJS ${report.framework.version}` : 'StrykerJS';
+	const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
+	out.push(
+		`\`npm run test:mutation\`, ${run.date}: ${stryker} (jest runner, TypeScript checker), Node ${process.versions.node}, ${os.cpus().length}× ${cpu}.` +
+			(run.seconds === undefined ? '' : ` The run took ${Math.round(run.seconds / 60)} min.`),
+	);
+	out.push('');
+	out.push(
+		run.narrowed
+			? `**A partial run**, over ${files.length} files: ${files.map((file) => `\`${file}\``).join(', ')}. The other files of \`nodes/\` and \`credentials/\` were not mutated in it.`
+			: `Over every file of \`nodes/\` and \`credentials/\` (${files.length} files).`,
+	);
+	out.push('');
+	out.push(
+		'Score = (killed + timed out) / (killed + timed out + survived + not covered). Left out of it: display strings and, unless the run says otherwise, static mutants (see above), mutants named equivalent below, and mutants that do not compile (the TypeScript checker rejects them before any test runs).',
+	);
+	out.push('');
+	out.push('| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score | Display strings | Static, not run | Equivalent | Not compiling |');
+	out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+	const row = (name, t) =>
+		`| ${name} | ${t.total} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${percent(t.score)} | ${t.display} | ${t.static} | ${t.equivalent} | ${t.invalid} |`;
+	for (const folder of folders) out.push(row(`\`${folder}/\``, tally(mutants.filter((m) => m.folder === folder))));
+	out.push(row('**all**', all));
+	out.push('');
+	const survivors = mutants.filter((m) => UNDETECTED.has(m.status) && !m.equivalent);
+	const byPlace = (a, b) => a.file.localeCompare(b.file) || a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column;
+	const place = (m) => `\`${m.file}:${m.location.start.line}:${m.location.start.column}\``;
+	const change = (m) => `${m.mutatorName} ${code(m.original)} → ${code(m.replacement)}`;
+	out.push(survivors.length ? `### Survivors (${survivors.length})` : '### Survivors: none');
+	out.push('');
+	for (const m of survivors.sort(byPlace)) out.push(`- ${place(m)} ${change(m)}${m.status === 'NoCoverage' ? ' (no test runs this code)' : ''}`);
+	if (survivors.length) out.push('');
+	const equivalents = mutants.filter((m) => m.equivalent);
+	if (equivalents.length) {
+		out.push(`### Equivalent mutants (${equivalents.length}): they survive because they change nothing a user can observe`);
+		out.push('');
+		for (const m of equivalents.sort(byPlace)) out.push(`- ${place(m)} ${change(m)}: ${m.equivalent.reason}`);
+		out.push('');
+	}
+	return out.join('\n').trim();
+}
+
+function main() {
+	const args = parseArgs(process.argv.slice(2));
+	let run = { date: new Date().toISOString().slice(0, 10), narrowed: args.narrowed };
+	if (!args.report) {
+		const result = runStryker(args.stryker, args.narrowed, args.static);
+		run = { ...run, seconds: result.seconds };
+		if (result.status !== 0) {
+			console.error(`test:mutation: stryker exited with ${result.status}`);
+			process.exit(result.status);
+		}
+	}
+	if (!fs.existsSync(JSON_REPORT)) throw new Error(`no report at ${path.relative(REPO, JSON_REPORT)}: run npm run test:mutation first`);
+	const report = JSON.parse(fs.readFileSync(JSON_REPORT, 'utf8'));
+	if (args.report) {
+		run.date = new Date(fs.statSync(JSON_REPORT).mtime).toISOString().slice(0, 10);
+		// A report made again says whether its run was narrowed from what it holds.
+		const mutated = Object.keys(report.files).length;
+		const sources = ['nodes', 'credentials'].flatMap((dir) => listTs(path.join(REPO, dir)));
+		run.narrowed = mutated < sources.length;
+	}
+	const text = render(report, mutantsOf(report, loadEquivalents()), run);
+	process.stdout.write(`\n${text}\n`);
+	if (args.write) {
+		const readmePath = path.join(REPO, 'README.md');
+		const readme = fs.readFileSync(readmePath, 'utf8');
+		if (!SECTION.test(readme)) throw new Error('README.md has no <!-- mutation:start --> ... <!-- mutation:end --> section');
+		fs.writeFileSync(readmePath, readme.replace(SECTION, () => `<!-- mutation:start -->\n${text}\n<!-- mutation:end -->`));
+		console.error('wrote the Mutation testing report of README.md');
+	}
+}
+
+function listTs(dir) {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) return listTs(full);
+		return entry.name.endsWith('.ts') ? [full] : [];
+	});
+}
+
+try {
+	main();
+} catch (error) {
+	console.error(`test:mutation: ${error?.stack ?? error}`);
+	process.exit(1);
+}
