@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError, deepCopy } from 'n8n-workflow';
 import {
 	InvalidParameterError,
-	buildCompletionRequest,
+	buildCompletionCall,
 	type CompletionParameters,
 	type CompletionRequestBody,
 } from '../request/buildCompletionRequest';
@@ -15,10 +15,13 @@ import { toBilledFields, toErrorJson, toOutputJson, toUsage } from '../output/to
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
+import { explainFailure } from './failureExplanation';
 
 interface CompletionJob {
 	itemIndex: number;
 	body: CompletionRequestBody;
+	/** Headers the item's options set; sent next to the body. */
+	headers: Record<string, string>;
 	output: OutputSettings;
 }
 
@@ -30,6 +33,8 @@ function readItemParameters(context: IExecuteFunctions, itemIndex: number): Comp
 		penalties: context.getNodeParameter('penalties', itemIndex, {}) as IDataObject,
 		advancedSampling: context.getNodeParameter('advancedSampling', itemIndex, {}) as IDataObject,
 		tokenControl: context.getNodeParameter('tokenControl', itemIndex, {}) as IDataObject,
+		providerRouting: context.getNodeParameter('providerRouting', itemIndex, {}) as IDataObject,
+		routingBillingSafety: context.getNodeParameter('routingBillingSafety', itemIndex, {}) as IDataObject,
 	};
 }
 
@@ -66,7 +71,7 @@ function toApiError(
 	itemIndex: number,
 	apiKey: string,
 ): NodeApiError {
-	const { status, apiMessage, code, requestId, partialText, body } = redactSecret(failure.details, apiKey);
+	const { status, apiMessage, code, requestId, partialText, body, explanation, moderation } = redactSecret(failure.details, apiKey);
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
 	const message = status
@@ -76,6 +81,7 @@ function toApiError(
 		requestId ? `Request ID: ${requestId}` : undefined,
 		code ? `Code: ${code}` : undefined,
 		`Attempts: ${attempts}${status ? `, last status ${status}` : ''}`,
+		explanation ? `${explanation.parameter ? `Parameter: ${explanation.parameter}. ` : ''}${explanation.hint}` : undefined,
 	]
 		.filter(Boolean)
 		.join('. ');
@@ -95,6 +101,8 @@ function toApiError(
 	error.context.attempts = attempts;
 	if (partialText) error.context.partialText = partialText;
 	if (failure.billed) Object.assign(error.context, toBilledFields(failure.billed));
+	if (explanation?.parameter) error.context.parameter = explanation.parameter;
+	if (moderation) error.context.moderation = moderation;
 	return error;
 }
 
@@ -136,7 +144,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			const parameters = readItemParameters(this, itemIndex);
 			jobs.push({
 				itemIndex,
-				body: buildCompletionRequest(parameters),
+				...buildCompletionCall(parameters),
 				output: readOutputSettings(this.getNodeParameter('simplify', itemIndex, true), parameters.options),
 			});
 		} catch (error) {
@@ -166,12 +174,13 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	for (let failedEarly = items.length - jobs.length; failedEarly > 0; failedEarly--) logProgress(true);
 	let firstFailure: Error | undefined;
 
-	const completeItem = async ({ itemIndex, body, output }: CompletionJob) => {
+	const completeItem = async ({ itemIndex, body, headers, output }: CompletionJob) => {
 		const forwardChunks = streamingToCaller && body.stream === true;
 		if (forwardChunks) sendChunk('begin', itemIndex);
 		try {
 			const sendOnce = async () =>
 				await requestCompletion(this, body, {
+					headers,
 					baseUrl: credential.baseUrl,
 					timeoutMs: requestSettings.timeoutMs,
 					streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
@@ -179,8 +188,11 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 					flow,
 					signal,
 					onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
+				}).catch((error: unknown) => {
+					if (error instanceof CompletionFailure) error.details.explanation ??= explainFailure(error.details, { body, headers });
+					throw error;
 				});
-			const { response, attempts, json } = await completeWithJson(sendOnce, {
+			const { response, attempts, json, moderation } = await completeWithJson(sendOnce, {
 				...output,
 				forwardsText: forwardChunks,
 				onBilled: (billed) => flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing),
@@ -188,7 +200,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			});
 			if (forwardChunks) sendChunk('end', itemIndex);
 			results[itemIndex] = {
-				json: toOutputJson(response, output, items[itemIndex].json, { attempts }, json),
+				json: toOutputJson(response, output, items[itemIndex].json, { attempts, moderation }, json),
 				pairedItem: { item: itemIndex },
 			};
 			logProgress(false);

@@ -13,27 +13,36 @@ function canonicalJson(value: unknown): string {
 	return JSON.stringify(value) ?? 'null';
 }
 
-/** A short fingerprint of a request body: a hash, not a copy of the prompt. Pure. */
-export function requestFingerprint(body: CompletionRequestBody): string {
-	return createHash('sha256').update(canonicalJson(body)).digest('base64');
+/**
+ * A short fingerprint of a request: its body and the headers its options set (two items that
+ * differ in Moderation, say, are different requests). A hash, not a copy of the prompt. Pure.
+ */
+export function requestFingerprint(body: CompletionRequestBody, headers: Record<string, string> = {}): string {
+	const lowerCased = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+	return createHash('sha256').update(canonicalJson({ body, headers: lowerCased })).digest('base64');
 }
 
 /**
  * Splits jobs into those to send and those that reuse an earlier job's request: the first job of
- * each identical final request body is sent; `reusers` maps its item index to the jobs that reuse it.
+ * each identical final request (body and headers) is sent; `reusers` maps its item index to the jobs that reuse it.
  * Jobs share a request only when they also handle its answer alike: Output Content as JSON decides
  * whether the answer fails the item and how often it is sent again. Only one fingerprint per
  * distinct request is kept. Pure.
  */
 export function groupIdenticalRequests<
-	Job extends { itemIndex: number; body: CompletionRequestBody; output?: { jsonOutput: boolean; jsonRetries: number } },
+	Job extends {
+		itemIndex: number;
+		body: CompletionRequestBody;
+		headers?: Record<string, string>;
+		output?: { jsonOutput: boolean; jsonRetries: number };
+	},
 >(jobs: Job[]): { toSend: Job[]; reusers: Map<number, Job[]> } {
 	const firstByFingerprint = new Map<string, number>();
 	const toSend: Job[] = [];
 	const reusers = new Map<number, Job[]>();
 	for (const job of jobs) {
 		const handling = job.output?.jsonOutput ? ` json ${job.output.jsonRetries}` : '';
-		const fingerprint = requestFingerprint(job.body) + handling;
+		const fingerprint = requestFingerprint(job.body, job.headers) + handling;
 		const source = firstByFingerprint.get(fingerprint);
 		if (source === undefined) {
 			firstByFingerprint.set(fingerprint, job.itemIndex);
