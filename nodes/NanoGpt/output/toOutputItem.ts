@@ -84,8 +84,9 @@ export function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
 		totalTokens: count(usage.total_tokens),
 	};
 	for (const [name, path] of Object.entries(USAGE_DETAILS) as Array<[UsageDetail, readonly string[]]>) {
+		let value = usageDetail(usage, path);
 		// A top-level reasoning_tokens (some providers) counts when the nested one is absent.
-		const value = usageDetail(usage, path) ?? (name === 'reasoningTokens' ? usageDetail(usage, ['reasoning_tokens']) : undefined);
+		if (value === undefined && name === 'reasoningTokens') value = usageDetail(usage, ['reasoning_tokens']);
 		if (value !== undefined) result[name] = value;
 	}
 	return result;
