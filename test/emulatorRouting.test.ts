@@ -115,8 +115,8 @@ describe('provider routing', () => {
 		expect([allFailed.status, allFailed.json().error.code]).toEqual([503, 'all_fallbacks_failed']);
 	});
 
-	it('with lenient.providerAvailability, accepts unknown IDs and unmet constraints, and still checks shapes', async () => {
-		await withEmulator({ lenient: { providerAvailability: true } }, async (lenient) => {
+	it('with lenient.availability, accepts unknown IDs and unmet constraints, and still checks shapes', async () => {
+		await withEmulator({ lenient: { availability: true } }, async (lenient) => {
 			expect((await call(lenient, { model: ROUTED, prompt: 'x', provider: { only: ['nobody'], max_price: { prompt: 0 } } })).status).toBe(200);
 			expect((await call(lenient, { model: ROUTED, prompt: 'x', provider: { only: 'nobody' } })).status).toBe(400);
 		});

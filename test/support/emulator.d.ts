@@ -56,13 +56,14 @@ export interface Leniency {
 	 */
 	unknownFields?: boolean;
 	/**
-	 * Accept any provider ID and routing constraints that no provider meets, billing the model's
-	 * default price (strict: an unknown ID in `provider` or `provider.only` gets 400
-	 * `provider_unknown_provider`; constraints no available provider meets get 400
-	 * `no_fallback_available` with `allow_fallbacks: false`, else 503 `all_fallbacks_failed`).
-	 * Shapes, enums and suffix conflicts are checked either way.
+	 * Accept any provider ID, any moderation model ID and routing constraints that no provider
+	 * meets, billing the model's default price (strict: an unknown ID in `provider` or
+	 * `provider.only` gets 400 `provider_unknown_provider`, an unknown moderation model 404
+	 * `model_not_found`; constraints no available provider meets get 400 `no_fallback_available`
+	 * with `allow_fallbacks: false`, else 503 `all_fallbacks_failed`). Shapes, enums and suffix
+	 * conflicts are checked either way.
 	 */
-	providerAvailability?: boolean;
+	availability?: boolean;
 }
 
 /** What the account allows. */

@@ -13,7 +13,7 @@
  * Used by jest tests, the benchmark, the demo and the e2e scripts. See emulator.d.ts for the API.
  * CLI: node test/support/emulator.js [--port N] [--key K] [--latency MS] [--chunk-delay MS]
  *      [--rate-limit RPS] [--base-path P] [--seed N] [--sse-style lf|crlf]
- *      [--lenient routesAtRoot,apiKeyHeader,unknownFields,providerAvailability]
+ *      [--lenient routesAtRoot,apiKeyHeader,unknownFields,availability]
  * prints one JSON line {"baseUrl","origin","apiKey"} on stdout and runs until SIGTERM/SIGINT.
  */
 
@@ -511,7 +511,7 @@ function chooseProvider(providers, provider, preference, lenient) {
 }
 
 /** The inline moderation a request asks for: {model} or {error}; undefined when off or absent. */
-function moderationOf(headers) {
+function moderationOf(headers, lenientIds) {
 	const value = lowerHeader(headers, 'moderation');
 	if (value === undefined) return undefined;
 	if (FALSY.has(value.toLowerCase())) return undefined;
@@ -519,7 +519,7 @@ function moderationOf(headers) {
 	const extra = lowerHeader(headers, 'moderation-model');
 	if (named && extra && named !== extra) return { error: invalidRequest('Conflicting moderation headers.', 'conflicting_moderation_model', 'moderation') };
 	const model = named ?? extra ?? MODERATION_MODELS[0];
-	if (!MODERATION_MODELS.includes(model)) return { error: invalidRequest(`Model ${model} not found`, 'model_not_found', 'moderation', 404) };
+	if (!MODERATION_MODELS.includes(model) && !lenientIds) return { error: invalidRequest(`Model ${model} not found`, 'model_not_found', 'moderation', 404) };
 	return { model };
 }
 
@@ -539,7 +539,7 @@ function redactionOf(headers) {
  * How a valid body and its headers are routed and billed, or the error NanoGPT answers:
  * {error} or {routing: {provider, prompt, completion, searchUsd, addOnUsd, moderation, paygo}}.
  * `models` is the emulator's catalogue; `account.paidModelsApi === false` refuses pay-as-you-go;
- * `lenientProviders` accepts any provider ID and constraints no provider meets.
+ * `lenientProviders` accepts any provider or moderation model ID and constraints no provider meets.
  */
 function routeRequest(body, headers, models, account, lenientProviders) {
 	const shapeError = providerShapeError(body.provider);
@@ -564,7 +564,7 @@ function routeRequest(body, headers, models, account, lenientProviders) {
 	if (kinds.size > 0 && providerChoice) return { error: invalidRequest('Routing suffixes cannot be combined with a provider choice', 'speed_suffix_provider_conflict', 'model') };
 	if (kinds.size > 0 && providers.length === 0) return { error: invalidRequest('This model does not support provider selection, so routing suffixes are not allowed', 'speed_suffix_unsupported_model', 'model') };
 
-	const moderation = moderationOf(headers);
+	const moderation = moderationOf(headers, lenientProviders);
 	if (moderation?.error) return { error: moderation.error };
 	const redaction = redactionOf(headers);
 	if (redaction.error) return { error: redaction.error };
@@ -685,7 +685,7 @@ const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError
 async function startEmulator(options = {}) {
 	const apiKey = options.apiKey ?? DEFAULT_KEY;
 	const basePath = (options.basePath ?? '/api').replace(/\/+$/, '');
-	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, providerAvailability: false, ...options.lenient };
+	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, availability: false, ...options.lenient };
 	const pricing = options.pricing ?? true;
 	const pricingShape = options.pricingShape ?? 'amount';
 	const usageDetails = options.usageDetails ?? false;
@@ -880,7 +880,7 @@ async function startEmulator(options = {}) {
 	 * refusal and returns false, or keeps what pricing and the answer's headers need on ctx.
 	 */
 	function admitRouting(ctx) {
-		const routed = routeRequest(ctx.body, ctx.record.headers, models, account, lenient.providerAvailability);
+		const routed = routeRequest(ctx.body, ctx.record.headers, models, account, lenient.availability);
 		if (routed.error) {
 			send(ctx, routed.error);
 			return false;

@@ -31,10 +31,6 @@ export function suffixesOf(modelId: string): string[] {
 	return modelId.split(':').slice(1).map((suffix) => suffix.trim().toLowerCase());
 }
 
-/** Whether the typed ID already has a web search suffix (`:online` or `:online/<provider>`). Pure. */
-export function hasWebSearchSuffix(suffixes: string[]): boolean {
-	return suffixes.some((suffix) => suffix === 'online' || suffix.startsWith('online/'));
-}
 
 /**
  * The model ID sent: the ID as typed (identity suffixes such as `:thinking` stay right after it, as
@@ -49,7 +45,8 @@ export function composeModelId(
 	const suffixes: string[] = [];
 	const typedRouting = typed.map((suffix) => routingSuffix(suffix)?.canonical);
 	if (routing && !typedRouting.includes(routing)) suffixes.push(routing);
-	if (webSearch && !hasWebSearchSuffix(typed)) suffixes.push(webSearch);
+	// A typed ID holding ":online" anywhere keeps its own web search, as the node always did.
+	if (webSearch && !typedId.includes(':online')) suffixes.push(webSearch);
 	if (hideReasoning && !typed.includes('reasoning-exclude')) suffixes.push('reasoning-exclude');
 	return [typedId, ...suffixes].join(':');
 }
