@@ -63,6 +63,7 @@ if (only && (only.size === 0 || unknownParts.length)) {
 
 const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
 const faults = require('./faults');
+const routingBilling = require('./routingBilling');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
@@ -99,6 +100,7 @@ const CASES = [
 	{ name: N.streaming, parts: ['streaming'] },
 	{ name: N.tool, parts: ['tool'] },
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
+	...Object.values(routingBilling.NAMES).map((name) => ({ name, parts: ['cli'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -256,10 +258,13 @@ async function main() {
 	const needMain = ['cli', 'faults', 'streaming', 'tool', 'editor'].some(want);
 	const [closedPort] = await n8n.freePorts(1);
 	const faultFixtures = faults.fixtures({ credential, closedPort });
+	const routingFixtures = routingBilling.fixtures(localFiles);
 	const importOk = needMain && await suite.case(N.import, async () => {
 		await app.importCredentials([credential, faultFixtures.credential]);
 		await app.importWorkflows([
 			faultFixtures.workflow,
+			routingFixtures.example,
+			routingFixtures.options,
 			enrichWf,
 			categoriesWf,
 			jsonWf,
@@ -446,6 +451,12 @@ async function main() {
 				assert.ok(!text.includes('sk-wrong-key-e2e'), 'the key is not printed');
 			});
 		}
+	}
+
+	if (want('cli')) {
+		suite.section('1b. Provider routing, billing and safety options, through n8n execute');
+		if (!importOk) suite.notRun(Object.values(routingBilling.NAMES), 'import failed');
+		else await routingBilling.run(suite, { app, emu, localFiles });
 	}
 
 	if (want('faults')) {
