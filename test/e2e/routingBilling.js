@@ -15,6 +15,7 @@ const { DEFAULT_MODELS, MODERATION_USD, PROVIDER_MARKUP, completionTextFor } = r
 const NAMES = {
 	example: 'cli: "Enrich rows on the cheapest provider" sends every row to the cheapest provider under the price ceiling, Pay As You Go',
 	everyOption: 'cli: one workflow sets each Provider Routing, routing suffix, billing, moderation and redaction option once; NanoGPT gets each',
+	providerList: 'server: the Provider Routing lists offer the model\'s providers, cheapest first with their price (n8n\'s dynamic-node-parameters endpoint)',
 };
 
 const WORKFLOW_ID = 'nanoGptE2eRoutingOptions';
@@ -208,4 +209,30 @@ async function run(suite, { app, emu, localFiles }) {
 	});
 }
 
-module.exports = { NAMES, fixtures, run };
+/** Asks the running n8n for the Provider Routing list as the editor does, for a model with and one without providers. */
+async function runServer(suite, { rest, emu }) {
+	if (!rest) return suite.notRun(NAMES.providerList, 'no server');
+	await suite.case(NAMES.providerList, async () => {
+		emu.reset();
+		const ask = (model) =>
+			rest.request('POST', '/rest/dynamic-node-parameters/options', {
+				path: 'parameters.providerRouting.order',
+				nodeTypeAndVersion: { name: n8n.NODE_TYPE, version: 1 },
+				methodName: 'getModelProviders',
+				currentNodeParameters: { operation: 'complete', model: { __rl: true, mode: 'id', value: model }, prompt: 'x', providerRouting: {} },
+				credentials: { nanoGptApi: { id: ex.CREDENTIAL_ID, name: ex.CREDENTIAL_NAME } },
+			});
+		const routed = await ask(ROUTED);
+		assert.equal(routed.status, 200, routed.text.slice(0, 300));
+		const options = routed.json.data || routed.json;
+		assert.deepEqual(options.map((o) => o.value), ['deepinfra', 'novita', 'groq', 'together', 'fireworks'], 'cheapest first');
+		assert.equal(options[0].name, 'deepinfra · $0.2415 / $0.42 per 1M');
+		const [list] = emu.requests.filter((r) => r.path.endsWith('/providers'));
+		assert.equal(list.path, `/api/models/${encodeURIComponent(ROUTED)}/providers`);
+		const plain = await ask('gpt-4o-mini');
+		assert.equal(plain.status, 200, plain.text.slice(0, 300));
+		assert.deepEqual(plain.json.data || plain.json, [], 'none for a model without provider selection');
+	});
+}
+
+module.exports = { NAMES, fixtures, run, runServer };

@@ -489,6 +489,8 @@ async function main() {
 		}
 	}
 
+	if (want('cli')) await routingBilling.runServer(suite, { rest: server && rest, emu });
+
 	if (want('cli')) {
 		if (!server) suite.notRun(N.chat, 'no server');
 		else
