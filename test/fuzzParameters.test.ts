@@ -1,16 +1,19 @@
 /**
  * Issue 6, fuzzed parameters: property-based tests (fast-check) over every request field.
  *
- * An independent oracle (written from the spec and issue 2, not from the node's code) says for
- * each generated value whether it is valid and what must be sent. Then:
- *  - the pure builder (buildCompletionRequest), 2,000 cases: a valid set gives a body that
- *    validates against the spec's CompletionRequest (ajv, JSON Schema 2020-12) and carries exactly
- *    the fields the user set with exactly the oracle's values; an invalid set throws an
- *    InvalidParameterError naming one of the offending parameters;
+ * An independent oracle (written from the spec, issue 2 and NanoGPT's docs for issue 17, not from
+ * the node's code) says for each generated value whether it is valid and what must be sent. Then:
+ *  - the pure builder (buildCompletionCall), 2,000 cases: a valid set gives a body that validates
+ *    against the spec's CompletionRequest (ajv, JSON Schema 2020-12; with the provider routing
+ *    object and billing mode NanoGPT documented since) and carries exactly the fields the user set
+ *    with exactly the oracle's values, and exactly the oracle's headers; an invalid set (a bad
+ *    value, or a combination NanoGPT refuses) throws an InvalidParameterError naming one of the
+ *    offending parameters;
  *  - the real node in n8n-core against the emulator, 100 cases of 1-3 items whose values come
  *    from expressions ($json), Continue On Fail off or on: an invalid item gives an error naming
  *    the parameter and the item, and nothing is sent for it (with Continue On Fail off, nothing at
- *    all); a valid item's request body, as the emulator received it, is exactly the oracle's body.
+ *    all); a valid item's request body and headers, as the emulator received them, are exactly the
+ *    oracle's.
  *
  * fast-check shrinks a failure to a minimal case and reports its seed and path; replay it with
  * FC_SEED=<seed> FC_PATH=<path> npx jest test/fuzzParameters.test.ts.
@@ -22,7 +25,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import YAML from 'yaml';
 
 import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
-import { InvalidParameterError, buildCompletionRequest } from '../nodes/NanoGpt/request/buildCompletionRequest';
+import { InvalidParameterError, buildCompletionCall, buildCompletionRequest } from '../nodes/NanoGpt/request/buildCompletionRequest';
 import { completionFieldsByCollection } from '../nodes/NanoGpt/request/completionFields';
 import { readOutputSettings, readRequestSettings } from '../nodes/NanoGpt/request/runSettings';
 import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
@@ -42,17 +45,35 @@ const replay = {
 // The field table, from issue 2 and the spec (display names as the user sees them)
 // ---------------------------------------------------------------------------------------------
 
-type Collection = 'options' | 'penalties' | 'advancedSampling' | 'tokenControl';
-type Kind = 'integer' | 'number' | 'boolean' | 'mirostatMode' | 'stop' | 'tokenIds' | 'logitBias' | 'logprobs';
+type Collection = 'options' | 'penalties' | 'advancedSampling' | 'tokenControl' | 'providerRouting' | 'routingBillingSafety';
+type Kind =
+	| 'integer'
+	| 'number'
+	| 'boolean'
+	| 'mirostatMode'
+	| 'stop'
+	| 'tokenIds'
+	| 'logitBias'
+	| 'logprobs'
+	| 'text'
+	| 'textList'
+	| 'enum'
+	| 'enumList'
+	| 'suffixFlag';
 
 interface FieldSpec {
 	collection: Collection;
 	name: string;
 	label: string;
+	/** A body path (provider.max_price.prompt), a header name, or a model suffix. */
 	api: string;
 	kind: Kind;
 	min?: number;
 	max?: number;
+	/** enum and enumList: the values; `map` gives what is sent for a value (none: nothing). */
+	values?: string[];
+	map?: Record<string, string | undefined>;
+	sentAs?: 'body' | 'header' | 'modelSuffix';
 }
 
 const COLLECTION_LABELS: Record<Collection, string> = {
@@ -60,6 +81,8 @@ const COLLECTION_LABELS: Record<Collection, string> = {
 	penalties: 'Penalties',
 	advancedSampling: 'Advanced Sampling',
 	tokenControl: 'Token Control',
+	providerRouting: 'Provider Routing',
+	routingBillingSafety: 'Routing, Billing and Safety',
 };
 
 const f = (collection: Collection, name: string, display: string, api: string, kind: Kind, min?: number, max?: number): FieldSpec => ({
@@ -71,6 +94,25 @@ const f = (collection: Collection, name: string, display: string, api: string, k
 	min,
 	max,
 });
+const choice = (collection: Collection, name: string, display: string, api: string, values: string[], map: Record<string, string | undefined> = {}, sentAs?: FieldSpec['sentAs']): FieldSpec => ({
+	...f(collection, name, display, api, 'enum'),
+	values,
+	map,
+	sentAs,
+});
+
+/** NanoGPT's quantizations (provider-selection.mdx) and their bit widths for Min Quantization. */
+const QUANTIZATION_BITS: Record<string, number> = { int4: 4, fp4: 4, fp6: 6, int8: 8, fp8: 8, fp16: 16, bf16: 16, fp32: 32 };
+/** NanoGPT's routing suffixes and the suffix each is an alias of (model-suffixes.mdx). */
+const ROUTING_ALIASES: Record<string, string> = {
+	speed: 'speed', fast: 'speed', throughput: 'throughput', latency: 'latency', price: 'price', cheap: 'price', floor: 'price',
+	tools: 'tools', caching: 'caching', cache: 'caching', cached: 'caching',
+};
+const WEB_SEARCH_PROVIDERS = [
+	'linkup', 'linkup-deep', 'tavily', 'tavily-deep', 'brave', 'brave-deep', 'sofya', 'exa-fast', 'exa-auto', 'exa-neural', 'exa-deep',
+	'exa-deep-reasoning', 'exa-instant', 'kagi', 'kagi-web', 'kagi-news', 'kagi-search', 'perplexity', 'perplexity-deep', 'valyu',
+	'valyu-deep', 'valyu-web', 'valyu-web-deep',
+];
 
 const FIELDS: FieldSpec[] = [
 	f('options', 'maxTokens', 'Max Tokens', 'max_tokens', 'integer', 1),
@@ -101,6 +143,26 @@ const FIELDS: FieldSpec[] = [
 	f('tokenControl', 'logitBias', 'Logit Bias', 'logit_bias', 'logitBias'),
 	f('tokenControl', 'ignoreEos', 'Ignore EOS', 'ignore_eos', 'boolean'),
 	f('tokenControl', 'includeStopStrInOutput', 'Include Stop Sequence in Output', 'include_stop_str_in_output', 'boolean'),
+	// Documented since the spec (issue 17).
+	{ ...f('options', 'hideReasoning', 'Hide Reasoning', 'reasoning-exclude', 'suffixFlag'), sentAs: 'modelSuffix' },
+	f('providerRouting', 'provider', 'Provider Name or ID', 'provider', 'text'),
+	f('providerRouting', 'order', 'Preferred Provider Names or IDs', 'provider.order', 'textList'),
+	f('providerRouting', 'only', 'Allowed Provider Names or IDs', 'provider.only', 'textList'),
+	f('providerRouting', 'ignore', 'Ignored Provider Names or IDs', 'provider.ignore', 'textList'),
+	choice('providerRouting', 'sort', 'Sort', 'provider.sort', ['speed', 'throughput', 'latency', 'price', 'auto', 'none', 'default']),
+	{ ...f('providerRouting', 'quantizations', 'Quantizations', 'provider.quantizations', 'enumList'), values: [...Object.keys(QUANTIZATION_BITS), 'unknown'] },
+	choice('providerRouting', 'minQuantization', 'Min Quantization', 'provider.min_quantization', Object.keys(QUANTIZATION_BITS)),
+	f('providerRouting', 'maxPromptPrice', 'Max Prompt Price', 'provider.max_price.prompt', 'number', 0),
+	f('providerRouting', 'maxCompletionPrice', 'Max Completion Price', 'provider.max_price.completion', 'number', 0),
+	f('providerRouting', 'allowFallbacks', 'Allow Fallbacks', 'provider.allow_fallbacks', 'boolean'),
+	f('providerRouting', 'requireParameters', 'Require Parameters', 'provider.require_parameters', 'boolean'),
+	choice('routingBillingSafety', 'routingPreference', 'Routing Preference', 'speed|throughput|latency|price', ['none', 'speed', 'throughput', 'latency', 'price'], { none: undefined }, 'modelSuffix'),
+	{ ...f('routingBillingSafety', 'toolSupport', 'Tool Support', 'tools', 'suffixFlag'), sentAs: 'modelSuffix' },
+	{ ...f('routingBillingSafety', 'promptCaching', 'Prompt Caching', 'caching', 'suffixFlag'), sentAs: 'modelSuffix' },
+	choice('routingBillingSafety', 'billingMode', 'Billing Mode', 'billing_mode', ['default', 'paygo'], { default: undefined }),
+	choice('routingBillingSafety', 'moderation', 'Moderation', 'moderation', ['default', 'off', 'on'], { default: undefined, off: 'false', on: 'true' }, 'header'),
+	{ ...f('routingBillingSafety', 'moderationModel', 'Moderation Model', 'moderation', 'text'), sentAs: 'header' },
+	choice('routingBillingSafety', 'piiRedaction', 'PII Redaction', 'redaction', ['default', 'off', 'on'], { default: undefined, off: 'false', on: 'true' }, 'header'),
 ];
 
 /** Options that shape the output rather than the body (checked by the node, never sent). */
@@ -170,6 +232,19 @@ function logitBiasVerdict(value: unknown): Verdict {
 	return valid(Object.fromEntries(entries));
 }
 
+/** A list given as an array or as text separated by commas (blank parts dropped). */
+function listOf(value: unknown): unknown[] | undefined {
+	if (Array.isArray(value)) return value;
+	if (typeof value === 'string') return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+	return undefined;
+}
+
+/** One option value, as text with spaces around allowed. */
+function enumValue(spec: FieldSpec, value: unknown): string | undefined {
+	const text = typeof value === 'string' ? value.trim() : undefined;
+	return text !== undefined && spec.values!.includes(text) ? text : undefined;
+}
+
 function stopVerdict(value: unknown): Verdict {
 	const entries = (Array.isArray(value) ? value : [value]).flat();
 	if (entries.some((entry) => typeof entry !== 'string' || entry === '')) return INVALID;
@@ -202,6 +277,31 @@ function fieldVerdict(spec: FieldSpec, value: unknown): Verdict {
 			return tokenIdsVerdict(value);
 		case 'logitBias':
 			return logitBiasVerdict(value);
+		case 'text':
+			if (typeof value !== 'string') return INVALID;
+			return value.trim() === '' ? valid(OMIT) : valid(value.trim());
+		case 'textList': {
+			const entries = listOf(value);
+			if (!entries || entries.some((entry) => typeof entry !== 'string' || entry.trim() === '')) return INVALID;
+			return entries.length === 0 ? valid(OMIT) : valid((entries as string[]).map((entry) => entry.trim()));
+		}
+		case 'enum': {
+			const option = enumValue(spec, value);
+			if (option === undefined) return INVALID;
+			if (!(option in spec.map!)) return valid(option);
+			const sent = spec.map![option];
+			return valid(sent === undefined ? OMIT : sent);
+		}
+		case 'enumList': {
+			const entries = listOf(value)?.map((entry) => enumValue(spec, entry));
+			if (!entries || entries.some((entry) => entry === undefined)) return INVALID;
+			return entries.length === 0 ? valid(OMIT) : valid(entries);
+		}
+		case 'suffixFlag': {
+			const flagged = typeof value === 'boolean' ? value : value === 'true' || value === 'false' ? value === 'true' : undefined;
+			if (flagged === undefined) return INVALID;
+			return flagged ? valid(spec.api) : valid(OMIT);
+		}
 		case 'logprobs': {
 			if (typeof value === 'boolean') return valid(value);
 			if (typeof value === 'number') return isTokenId(value) ? valid(value) : INVALID;
@@ -213,7 +313,7 @@ function fieldVerdict(spec: FieldSpec, value: unknown): Verdict {
 	}
 }
 
-const WEB_SEARCH = ['none', 'online', 'online/linkup-deep'];
+const WEB_SEARCH = ['none', 'online', ...WEB_SEARCH_PROVIDERS.map((provider) => `online/${provider}`)];
 
 interface ItemParameters {
 	model: unknown;
@@ -222,6 +322,8 @@ interface ItemParameters {
 	penalties: IDataObject;
 	advancedSampling: IDataObject;
 	tokenControl: IDataObject;
+	providerRouting: IDataObject;
+	routingBillingSafety: IDataObject;
 }
 
 interface ItemVerdict {
@@ -229,6 +331,56 @@ interface ItemVerdict {
 	invalid: string[];
 	/** The request body when nothing is invalid. */
 	body?: IDataObject;
+	/** The headers the options set, when nothing is invalid. */
+	headers?: Record<string, string>;
+}
+
+function setPath(target: IDataObject, path: string, value: unknown) {
+	const keys = path.split('.');
+	let node = target;
+	for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as IDataObject;
+	node[keys[keys.length - 1]] = value as IDataObject[string];
+}
+
+/**
+ * The rules of NanoGPT's docs the node must apply before sending (provider-selection.mdx,
+ * model-suffixes.mdx, inline-moderation.mdx): adds the labels of what NanoGPT would refuse and
+ * returns the model suffixes to add, in the README's order.
+ */
+function routingRules(p: ItemParameters, typedModel: string | undefined, sent: Map<FieldSpec, unknown>, invalid: string[]): string[] {
+	const label = (name: string) => FIELDS.find((spec) => spec.name === name)!.label;
+	const value = (name: string) => {
+		const spec = FIELDS.find((candidate) => candidate.name === name)!;
+		return sent.has(spec) ? sent.get(spec) : undefined;
+	};
+	const routingObject = ['order', 'only', 'ignore', 'sort', 'quantizations', 'minQuantization', 'maxPromptPrice', 'maxCompletionPrice', 'allowFallbacks', 'requireParameters'];
+	const objectSet = routingObject.filter((name) => value(name) !== undefined);
+	if (value('provider') !== undefined && objectSet.length > 0) invalid.push(label('provider'));
+	const quantizations = value('quantizations') as string[] | undefined;
+	const minimum = value('minQuantization') as string | undefined;
+	if (quantizations && minimum && !quantizations.some((q) => (QUANTIZATION_BITS[q] ?? 0) >= QUANTIZATION_BITS[minimum])) invalid.push(label('minQuantization'));
+
+	const options = (['routingPreference', 'toolSupport', 'promptCaching'] as const)
+		.filter((name) => value(name) !== undefined)
+		.map((name) => ({ name, suffix: value(name) as string }));
+	const alias = (suffix: string) => (Object.hasOwn(ROUTING_ALIASES, suffix) ? ROUTING_ALIASES[suffix] : undefined);
+	const typed = typedModel === undefined ? [] : [...new Set(typedModel.split(':').slice(1).map((s) => alias(s.trim().toLowerCase())).filter(Boolean))];
+	const providerChosen = value('provider') !== undefined || objectSet.length > 0;
+	if (options.length > 1) invalid.push(...options.map((option) => label(option.name)));
+	if (typed.length > 1) invalid.push('Model');
+	if (options.length === 1 && typed.length === 1 && typed[0] !== options[0].suffix) invalid.push(label(options[0].name), 'Model');
+	if (providerChosen && (options.length > 0 || typed.length > 0)) invalid.push('Model', ...options.map((option) => label(option.name)));
+
+	if (value('moderationModel') !== undefined && value('moderation') !== 'true') invalid.push(label('moderationModel'));
+
+	const suffixes: string[] = [];
+	const typedSuffixes = typedModel === undefined ? [] : typedModel.split(':').slice(1).map((s) => s.trim().toLowerCase());
+	if (options.length === 1 && !typed.includes(options[0].suffix)) suffixes.push(options[0].suffix);
+	const webSearch = p.options.webSearch ?? 'none';
+	// As before issue 17: a typed ID that holds ":online" anywhere gets no web search suffix.
+	if (webSearch !== 'none' && !typedModel?.includes(':online')) suffixes.push(webSearch as string);
+	if (value('hideReasoning') !== undefined && !typedSuffixes.includes('reasoning-exclude')) suffixes.push('reasoning-exclude');
+	return suffixes;
 }
 
 function flag(value: unknown) {
@@ -239,26 +391,38 @@ function flag(value: unknown) {
 function itemVerdict(p: ItemParameters, withOutputOptions: boolean): ItemVerdict {
 	const invalid: string[] = [];
 	const body: IDataObject = {};
+	const headers: Record<string, string> = {};
 
 	let modelId: string | undefined;
 	if (typeof p.model === 'string' && p.model.trim() !== '') modelId = p.model.trim();
 	else invalid.push('Model');
 	const webSearch = p.options.webSearch ?? 'none';
 	if (!WEB_SEARCH.includes(webSearch as string)) invalid.push('Options > Web Search');
-	else if (modelId !== undefined) {
-		body.model = webSearch === 'none' || modelId.includes(':online') ? modelId : `${modelId}:${webSearch as string}`;
-	}
 
 	if (typeof p.prompt === 'string' && p.prompt.trim() !== '') body.prompt = p.prompt;
 	else if (typeof p.prompt === 'number') body.prompt = String(p.prompt);
 	else invalid.push('Prompt');
 
+	const sent = new Map<FieldSpec, unknown>();
 	for (const spec of FIELDS) {
-		const value = p[spec.collection][spec.name];
+		const value = (p[spec.collection] ?? {})[spec.name];
 		if (value === undefined) continue;
 		const verdict = fieldVerdict(spec, value);
 		if (!verdict.ok) invalid.push(spec.label);
-		else if (verdict.value !== OMIT) body[spec.api] = verdict.value as IDataObject[string];
+		else if (verdict.value !== OMIT) sent.set(spec, verdict.value);
+	}
+	if (invalid.length === 0) {
+		const suffixes = routingRules(p, modelId, sent, invalid);
+		if (invalid.length > 0) return { invalid };
+		if (modelId !== undefined) body.model = [modelId, ...suffixes].join(':');
+		const moderationModel = [...sent].find(([spec]) => spec.name === 'moderationModel')?.[1];
+		for (const [spec, value] of sent) {
+			if (spec.sentAs === 'modelSuffix') continue;
+			if (spec.sentAs !== 'header') setPath(body, spec.api, value);
+			// Moderation On with a model: the header carries the model's ID.
+			else if (spec.name === 'moderation') headers.moderation = (moderationModel ?? value) as string;
+			else if (spec.name !== 'moderationModel') headers[spec.api] = value as string;
+		}
 	}
 	if (body.stream === true) body.stream_options = { include_usage: true };
 
@@ -269,7 +433,7 @@ function itemVerdict(p: ItemParameters, withOutputOptions: boolean): ItemVerdict
 		// null (an expression that gave nothing) falls back to the default field name.
 		if (outputField != null && (typeof outputField !== 'string' || outputField.trim() === '')) invalid.push(OUTPUT_OPTIONS.outputField);
 	}
-	return invalid.length > 0 ? { invalid } : { invalid, body };
+	return invalid.length > 0 ? { invalid } : { invalid, body, headers };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +469,12 @@ const nonEmptyText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }
 /** Values the oracle accepts, bounds included, in every accepted form. */
 function validValue(spec: FieldSpec): fc.Arbitrary<unknown> {
 	switch (spec.kind) {
+		case 'text':
+		case 'textList':
+		case 'enum':
+		case 'enumList':
+		case 'suffixFlag':
+			return validDocumentedValue(spec);
 		case 'integer': {
 			const min = spec.min ?? -(2 ** 31);
 			const max = spec.max ?? 2 ** 31;
@@ -339,6 +509,30 @@ function validValue(spec: FieldSpec): fc.Arbitrary<unknown> {
 	}
 }
 
+/** Provider IDs the emulator's models with provider selection know, and moderation models it knows. */
+const PROVIDER_IDS = ['deepinfra', 'novita', 'together', 'fireworks', 'groq'];
+const MODERATION_MODELS = ['omni-moderation-latest', 'meta-llama/llama-guard-4-12b'];
+/** Models with provider selection in the emulator: routing suffixes are refused on any other. */
+const ROUTED_MODELS = ['meta-llama/llama-3.3-70b-instruct', ' deepseek-ai/DeepSeek-V3 ', 'qwen/qwen-2.5-72b-instruct', 'meta-llama/llama-3.3-70b-instruct:online/tavily'];
+const ROUTING_SUFFIX_FIELDS = ['routingPreference', 'toolSupport', 'promptCaching'];
+
+/** Values of the fields documented since the spec, in every accepted form. */
+function validDocumentedValue(spec: FieldSpec): fc.Arbitrary<unknown> {
+	const spaced = (values: string[]) => fc.constantFrom(...values, ...values.map((value) => ` ${value} `));
+	switch (spec.kind) {
+		case 'text':
+			return spec.name === 'moderationModel' ? spaced([...MODERATION_MODELS, '']) : spaced([...PROVIDER_IDS, '']);
+		case 'textList':
+			return fc.oneof(fc.subarray(PROVIDER_IDS), fc.subarray(PROVIDER_IDS).map((ids) => ids.join(', ')), fc.constantFrom(' , ', ''));
+		case 'enum':
+			return spaced(spec.values!);
+		case 'enumList':
+			return fc.oneof(fc.subarray(spec.values!), fc.subarray(spec.values!).map((values) => values.join(',')));
+		default:
+			return fc.constantFrom(true, false, 'true', 'false');
+	}
+}
+
 function fieldValue(spec: FieldSpec, allValid: boolean): fc.Arbitrary<unknown> {
 	if (allValid) return validValue(spec);
 	return fc.oneof(validValue(spec), hostile);
@@ -363,7 +557,7 @@ const shapeArb = fc.record({
 	outputOptions: fc.subarray(Object.keys(OUTPUT_OPTIONS) as Array<keyof typeof OUTPUT_OPTIONS>),
 	badCollection: fc.oneof(
 		{ weight: 19, arbitrary: fc.constant(null) },
-		{ weight: 1, arbitrary: fc.constantFrom<Collection>('options', 'penalties', 'advancedSampling', 'tokenControl') },
+		{ weight: 1, arbitrary: fc.constantFrom<Collection>('options', 'penalties', 'advancedSampling', 'tokenControl', 'providerRouting', 'routingBillingSafety') },
 	),
 });
 type Shape = typeof shapeArb extends fc.Arbitrary<infer T> ? T : never;
@@ -382,14 +576,25 @@ function itemArb(shape: Shape, withOutputOptions: boolean): fc.Arbitrary<ItemPar
 		// The builder ignores output options whatever they hold; they must never reach the body.
 		for (const name of shape.outputOptions) fieldRecord[`options.${name}`] = hostile;
 	}
+	// Against the emulator a routing suffix needs a model with provider selection, as on NanoGPT.
+	const routed = withOutputOptions && shape.fields.some((spec) => ROUTING_SUFFIX_FIELDS.includes(spec.name));
 	return fc
 		.record({
-			model: valueOf(validModel),
+			model: routed ? fc.constantFrom(...ROUTED_MODELS) : valueOf(validModel),
 			prompt: valueOf(validPrompt).filter(noDirectives),
 			values: fc.record(fieldRecord),
 		})
 		.map(({ model, prompt, values }) => {
-			const item: ItemParameters = { model, prompt, options: {}, penalties: {}, advancedSampling: {}, tokenControl: {} };
+			const item: ItemParameters = {
+				model,
+				prompt,
+				options: {},
+				penalties: {},
+				advancedSampling: {},
+				tokenControl: {},
+				providerRouting: {},
+				routingBillingSafety: {},
+			};
 			for (const [key, value] of Object.entries(values)) {
 				const [collection, name] = key.split('.') as [Collection, string];
 				item[collection][name] = value as IDataObject[string];
@@ -403,7 +608,39 @@ function itemArb(shape: Shape, withOutputOptions: boolean): fc.Arbitrary<ItemPar
 // ---------------------------------------------------------------------------------------------
 
 const spec = YAML.parse(fs.readFileSync(SPEC_PATH, 'utf8'));
-const validateRequest = new Ajv2020({ strict: false, allErrors: true }).compile(spec.components.schemas.CompletionRequest);
+/**
+ * The spec's CompletionRequest with the body fields NanoGPT documented since (its docs'
+ * openapi.json: `provider` as a string or a ProviderRoutingObject, `billing_mode`), the routing
+ * object closed to the fields it names.
+ */
+const PROVIDER_ROUTING_OBJECT = {
+	type: 'object',
+	additionalProperties: false,
+	properties: {
+		order: { type: 'array', items: { type: 'string' } },
+		only: { type: 'array', items: { type: 'string' } },
+		ignore: { type: 'array', items: { type: 'string' } },
+		sort: { enum: ['speed', 'throughput', 'latency', 'price', 'auto', 'none', 'default'] },
+		quantizations: { type: 'array', minItems: 1, items: { enum: [...Object.keys(QUANTIZATION_BITS), 'unknown'] } },
+		min_quantization: { enum: Object.keys(QUANTIZATION_BITS) },
+		max_price: {
+			type: 'object',
+			additionalProperties: false,
+			properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } },
+		},
+		allow_fallbacks: { type: 'boolean' },
+		require_parameters: { type: 'boolean' },
+	},
+};
+const documentedRequest = {
+	...spec.components.schemas.CompletionRequest,
+	properties: {
+		...spec.components.schemas.CompletionRequest.properties,
+		provider: { oneOf: [{ type: 'string', minLength: 1 }, PROVIDER_ROUTING_OBJECT] },
+		billing_mode: { enum: ['paygo', 'pay-as-you-go', 'pay_as_you_go', 'paid', 'payg'] },
+	},
+};
+const validateRequest = new Ajv2020({ strict: false, allErrors: true }).compile(documentedRequest);
 
 function expectValidAgainstSpec(body: unknown) {
 	// What goes over the wire is JSON: validate the body as the server parses it.
@@ -417,14 +654,17 @@ function expectValidAgainstSpec(body: unknown) {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-test('the fuzzer covers every request field the node has, under the names of issue 2', () => {
+test('the fuzzer covers every request field the node has, under the names of issues 2 and 17', () => {
 	const nodeFields = Object.entries(completionFieldsByCollection).flatMap(([collection, fields]) =>
 		fields.map((field) => `${collection}.${field.property.name} -> ${field.apiField}`),
 	);
 	expect(FIELDS.map((s) => `${s.collection}.${s.name} -> ${s.api}`).sort()).toEqual(nodeFields.sort());
-	// Every body field of the spec is reachable from some parameter.
-	const specFields = Object.keys(spec.components.schemas.CompletionRequest.properties).filter((name) => !['model', 'prompt'].includes(name));
-	expect(FIELDS.map((s) => s.api).sort()).toEqual(specFields.sort());
+	// Every body field of the spec, and every one documented since, is reachable from some parameter.
+	const bodyFields = (properties: object) => Object.keys(properties).filter((name) => !['model', 'prompt'].includes(name));
+	const reached = new Set(FIELDS.filter((s) => (s.sentAs ?? 'body') === 'body').map((s) => s.api.split('.')[0]));
+	expect([...reached].sort()).toEqual(bodyFields(documentedRequest.properties).sort());
+	const routingObject = FIELDS.filter((s) => s.api.startsWith('provider.')).map((s) => s.api.split('.')[1]);
+	expect([...new Set(routingObject)].sort()).toEqual(Object.keys(PROVIDER_ROUTING_OBJECT.properties).sort());
 });
 
 test(`buildCompletionRequest: ${BUILDER_RUNS} generated parameter sets give a spec-valid body with exactly the set fields, or an error naming the parameter`, () => {
@@ -442,9 +682,10 @@ test(`buildCompletionRequest: ${BUILDER_RUNS} generated parameter sets give a sp
 				delete verdict.body;
 			}
 			let body: IDataObject | undefined;
+			let headers: Record<string, string> | undefined;
 			let error: unknown;
 			try {
-				body = buildCompletionRequest(parameters as never);
+				({ body, headers } = buildCompletionCall(parameters as never));
 			} catch (caught) {
 				error = caught;
 			}
@@ -455,6 +696,7 @@ test(`buildCompletionRequest: ${BUILDER_RUNS} generated parameter sets give a sp
 				// Exactly the fields the user set, with exactly the values the oracle expects.
 				expect(body).toEqual(verdict.body);
 				expect(Object.keys(body!).sort()).toEqual(Object.keys(verdict.body!).sort());
+				expect(headers).toEqual(verdict.headers);
 			} else {
 				invalidCount++;
 				if (error === undefined) {
@@ -562,7 +804,9 @@ test.each([
 describe('the node in n8n-core', () => {
 	let emu: Emulator;
 	beforeAll(async () => {
-		emu = await startEmulator();
+		// Provider and moderation model IDs and routing constraints are the emulator's business,
+		// not the node's: it checks their shapes, enums and conflicts and accepts any ID.
+		emu = await startEmulator({ lenient: { availability: true } });
 	});
 	afterAll(async () => {
 		await emu.close();
@@ -577,7 +821,14 @@ describe('the node in n8n-core', () => {
 			simplify: true,
 			requestOptions: { concurrency: 1, requestsPerSecond: 0, maxRetries: 0, timeout: 5_000 },
 		};
-		const collections: Record<string, IDataObject> = { options: {}, penalties: {}, advancedSampling: {}, tokenControl: {} };
+		const collections: Record<string, IDataObject> = {
+			options: {},
+			penalties: {},
+			advancedSampling: {},
+			tokenControl: {},
+			providerRouting: {},
+			routingBillingSafety: {},
+		};
 		for (const spec of shape.fields) collections[spec.collection][spec.name] = `={{ $json.${spec.collection}.${spec.name} }}`;
 		if (withWebSearch) collections.options.webSearch = '={{ $json.options.webSearch }}';
 		for (const name of shape.outputOptions) collections.options[name] = `={{ $json.options.${name} }}`;
@@ -632,8 +883,10 @@ describe('the node in n8n-core', () => {
 				expect(result.error).toBeUndefined();
 				expect(result.items).toHaveLength(items.length);
 				const expectedBodies = verdicts.filter((v) => v.body).map((v) => JSON.parse(JSON.stringify(v.body)));
-				// Concurrency 1: requests arrive in item order, one per valid item.
+				// Concurrency 1: requests arrive in item order, one per valid item, with the options' headers.
 				expect(emu.requests.map((r) => r.body)).toEqual(expectedBodies);
+				const expectedHeaders = verdicts.filter((v) => v.body).map((v) => v.headers);
+				expect(emu.requests.map((r) => ({ ...(r.headers.moderation !== undefined && { moderation: r.headers.moderation }), ...(r.headers.redaction !== undefined && { redaction: r.headers.redaction }) }))).toEqual(expectedHeaders);
 				expect(emu.requests.every((r) => r.status === 200)).toBe(true);
 				sent += expectedBodies.length;
 				verdicts.forEach((verdict, index) => {

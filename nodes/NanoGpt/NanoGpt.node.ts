@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { completeTextProperties } from './description/completeText';
 import { executeCompleteText } from './run/executeCompleteText';
+import { getModelProviders } from './methods/modelProviders';
 import { searchModels } from './methods/modelSearch';
 
 // NodeConnectionTypes came with n8n 1.85 (n8n-workflow 1.83); before it, the node loads with the plain name.
@@ -32,6 +33,7 @@ export class NanoGpt implements INodeType {
 
 	methods = {
 		listSearch: { searchModels },
+		loadOptions: { getModelProviders },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

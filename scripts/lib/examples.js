@@ -18,6 +18,7 @@ const EXAMPLES = {
 	categories: 'category-blurbs.json',
 	json: 'extract-attributes-json.json',
 	failed: 'failed-rows.json',
+	cheapest: 'cheapest-provider.json',
 };
 
 function loadExample(key) {

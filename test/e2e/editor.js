@@ -23,7 +23,7 @@ const CHROMIUM_ARGS = [
 	'--disable-dev-shm-usage',
 ];
 
-const COLLECTIONS = ['options', 'penalties', 'advancedSampling', 'tokenControl', 'requestOptions'];
+const COLLECTIONS = ['options', 'providerRouting', 'routingBillingSafety', 'penalties', 'advancedSampling', 'tokenControl', 'requestOptions'];
 
 /** The model whose rendered text the list case checks: the emulator's default figures for it. */
 const LLAMA = {
@@ -152,7 +152,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			assert.match(credText, /NanoGPT account/, `the imported credential is preselected (${credText.trim()})`);
 			const op = await ndv.locator('[data-test-id="parameter-input-operation"] input').first().inputValue();
 			assert.equal(op, 'Complete Text', 'operation');
-			for (const label of ['Options', 'Penalties', 'Advanced Sampling', 'Token Control', 'Request Options']) {
+			for (const label of ['Options', 'Provider Routing', 'Routing, Billing and Safety', 'Penalties', 'Advanced Sampling', 'Token Control', 'Request Options']) {
 				assert.ok(text.includes(label), `collection ${label} shown`);
 			}
 			await shot('editor-2-parameters.png');

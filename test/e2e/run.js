@@ -66,10 +66,11 @@ if (only && (only.size === 0 || unknownParts.length)) {
 const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
 const faults = require('./faults');
 const failedRows = require('./failedRows');
+const routingBilling = require('./routingBilling');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
-	import: 'setup: import the credential, the seven examples and the fixtures',
+	import: 'setup: import the credential, the eight examples and the fixtures',
 	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
 	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
 	json: 'cli: "Extract product attributes as JSON" writes brand, colour and material as columns (Output Content as JSON)',
@@ -103,6 +104,7 @@ const CASES = [
 	{ name: N.tool, parts: ['tool'] },
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
 	...failedRows.CASES,
+	...Object.values(routingBilling.NAMES).map((name) => ({ name, parts: ['cli'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -260,10 +262,13 @@ async function main() {
 	const needMain = ['cli', 'faults', 'streaming', 'tool', 'editor'].some(want);
 	const [closedPort] = await n8n.freePorts(1);
 	const faultFixtures = faults.fixtures({ credential, closedPort });
+	const routingFixtures = routingBilling.fixtures(localFiles);
 	const importOk = needMain && await suite.case(N.import, async () => {
 		await app.importCredentials([credential, faultFixtures.credential]);
 		await app.importWorkflows([
 			faultFixtures.workflow,
+			routingFixtures.example,
+			routingFixtures.options,
 			enrichWf,
 			categoriesWf,
 			jsonWf,
@@ -453,6 +458,12 @@ async function main() {
 		}
 	}
 
+	if (want('cli')) {
+		suite.section('1b. Provider routing, billing and safety options, through n8n execute');
+		if (!importOk) suite.notRun(Object.values(routingBilling.NAMES), 'import failed');
+		else await routingBilling.run(suite, { app, emu, localFiles });
+	}
+
 	if (want('faults')) {
 		suite.section('6. Faults, with Continue On Fail, through n8n execute');
 		if (!importOk) suite.notRun(Object.values(faults.NAMES), 'import failed');
@@ -488,6 +499,8 @@ async function main() {
 			server = null;
 		}
 	}
+
+	if (want('cli')) await routingBilling.runServer(suite, { rest: server && rest, emu });
 
 	if (want('cli')) {
 		if (!server) suite.notRun(N.chat, 'no server');

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { NanoGptApi } from '../../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
-import { allSampleCollections, fieldSamples } from '../fieldSamples';
+import { PROVIDER_MODEL, expectedRequest, sampleCollections, sampleRuns } from '../fieldSamples';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { searchList, testCredential } from '../support/harness';
 import { MODEL, completeParameters, credentialsFor, prompts, runCompletion, usageOf } from './nodeRun';
@@ -38,17 +38,25 @@ describe('Complete Text in n8n-core against the emulator', () => {
 		});
 	});
 
-	it('sends every spec field with its API name and type, and authenticates with the bearer key', async () => {
-		await runCompletion({
-			emulator,
-			items: [{ prompt: 'All fields' }],
-			parameters: completeParameters(allSampleCollections()),
-		});
-		const [request] = completions();
-		expect(request.status).toBe(200);
-		expect(request.headers.authorization).toBe(`Bearer ${emulator.apiKey}`);
-		const expected = Object.fromEntries(fieldSamples.map((sample) => [sample.apiField, sample.sent]));
-		expect(request.body).toEqual({ model: MODEL, prompt: 'All fields', ...expected });
+	it('sends every API field with its name and type (body, headers, model suffixes), and authenticates with the bearer key', async () => {
+		// One request with every field that goes with the others, one for each that NanoGPT refuses with them.
+		const runs = sampleRuns();
+		for (const [index, samples] of runs.entries()) {
+			const { error } = await runCompletion({
+				emulator,
+				items: [{ prompt: `All fields ${index}` }],
+				parameters: completeParameters({ model: { __rl: true, mode: 'id', value: PROVIDER_MODEL }, ...sampleCollections(samples) }),
+			});
+			expect(error).toBeUndefined();
+		}
+		expect(completions()).toHaveLength(runs.length);
+		for (const [index, request] of completions().entries()) {
+			expect(request.status).toBe(200);
+			expect(request.headers.authorization).toBe(`Bearer ${emulator.apiKey}`);
+			const expected = expectedRequest(runs[index], PROVIDER_MODEL, `All fields ${index}`);
+			expect(request.body).toEqual(expected.body);
+			for (const [name, value] of Object.entries(expected.headers)) expect(request.headers[name]).toBe(value);
+		}
 	});
 
 	it('resolves field expressions per item, after which the values are checked', async () => {

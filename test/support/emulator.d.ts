@@ -28,8 +28,23 @@ export interface DailyLimitConfig {
  * A model of GET /v1/models. In the detailed list a field left undefined gets a default
  * (pricing $1 / $3, 128000 context); null leaves it out of the entry, as NanoGPT may.
  */
+/** A provider of a model with provider selection (emulator-side: NanoGPT publishes no quantization). */
+export interface ProviderInfo {
+	provider: string;
+	/** USD per million tokens before NanoGPT's 5% provider-selection markup. */
+	prompt: number;
+	completion: number;
+	quantization: 'int4' | 'fp4' | 'fp6' | 'int8' | 'fp8' | 'fp16' | 'bf16' | 'fp32' | 'unknown';
+	available: boolean;
+}
+
 export interface ModelInfo {
 	id: string;
+	/**
+	 * The model supports provider selection with these providers (default models: Llama 3.3 70B,
+	 * DeepSeek V3, Qwen 2.5 72B). Without: provider choices are ignored, routing suffixes refused.
+	 */
+	providers?: ProviderInfo[];
 	owned_by?: string;
 	name?: string | null;
 	description?: string;
@@ -54,6 +69,26 @@ export interface Leniency {
 	 * documented extensions such as `stream_options` are accepted either way).
 	 */
 	unknownFields?: boolean;
+	/**
+	 * Accept any provider ID, any moderation model ID and routing constraints that no provider
+	 * meets, billing the model's default price (strict: an unknown ID in `provider` or
+	 * `provider.only` gets 400 `provider_unknown_provider`, an unknown moderation model 404
+	 * `model_not_found`; constraints no available provider meets get 400 `no_fallback_available`
+	 * with `allow_fallbacks: false`, else 503 `all_fallbacks_failed`). Shapes, enums and suffix
+	 * conflicts are checked either way.
+	 */
+	availability?: boolean;
+}
+
+/** What the account allows. */
+export interface AccountSettings {
+	/**
+	 * NanoGPT's `subscription.enablePaidModelsApi` (default true). false: a pay-as-you-go request
+	 * (billing_mode, a provider choice or a routing suffix on a model with provider selection) gets
+	 * 403 `paid_features_disabled` (the refusal's shape is not documented for completions; this is
+	 * the one NanoGPT documents for its other paid API features).
+	 */
+	paidModelsApi?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -73,6 +108,15 @@ export interface EmulatorOptions {
 	dailyLimit?: DailyLimitConfig;
 	/** Add x_nanogpt_pricing to non-streaming responses and the last stream event (default true). */
 	pricing?: boolean;
+	/**
+	 * x_nanogpt_pricing's shape: 'amount' (default: `{amount, currency, input_cost, ...}`), or 'cost'
+	 * as NanoGPT's streaming example has it (`{cost, inputTokens, outputTokens, cacheCost,
+	 * paymentSource, billedToTeam, billedTeamId, billedTeamName}`, no amount, no currency).
+	 */
+	pricingShape?: 'amount' | 'cost';
+	/** Add the documented usage detail fields to usage (see usageDetailsFor; default false). */
+	usageDetails?: boolean;
+	account?: AccountSettings;
 	/**
 	 * Where a stream carries usage, when the request has `stream_options: {include_usage: true}`
 	 * (no usage in streams without it). Default 'separate-event'.
@@ -135,6 +179,18 @@ export interface FaultContext {
 
 export type FaultRule = (ctx: FaultContext) => Fault | undefined | null;
 
+/*
+ * Inline moderation and PII redaction (headers). `moderation: true|1|yes|on` checks the prompt with
+ * omni-moderation-latest, `moderation: <model>` (or `moderation: true` with `moderation-model`) with
+ * that model (omni-moderation-latest or meta-llama/llama-guard-4-12b; another is 404
+ * model_not_found, two different ones 400 conflicting_moderation_model). Each check costs
+ * MODERATION_USD (in /v1/usage's cost_usd, not in x_nanogpt_pricing) and its answer carries the
+ * x-nanogpt-inline-moderation-model, -flagged and -cost-usd headers. A prompt holding
+ * `[[moderation:flag]]` is refused with NanoGPT's 400 content_policy_violation body. A truthy
+ * `redaction` (or `redacted`, `piiredaction`, `piiredacted`) header adds REDACTION_USD to the amount;
+ * a value that is neither truthy nor falsy is 400.
+ */
+
 export interface CompletionBody {
 	model: string;
 	prompt: string;
@@ -164,6 +220,16 @@ export interface RecordedRequest {
 	fault?: Fault;
 	/** When the response finished or the connection closed. */
 	finishedAt?: number;
+	/** How an admitted completion was routed and billed (the provider chosen, prices per 1M with markup). */
+	routing?: {
+		provider?: string;
+		prompt: number;
+		completion: number;
+		searchUsd: number;
+		addOnUsd: number;
+		moderation?: { model: string; costUsd: number };
+		paygo: boolean;
+	};
 	/**
 	 * Streamed responses: the byte length of each write of the body, in order. The emulator splits
 	 * events on purpose, sometimes inside a UTF-8 character; what the client reads may be coalesced.
@@ -199,7 +265,9 @@ export interface Emulator {
 	setFaultRule(rule: FaultRule | undefined): void;
 	/** Sets (or with undefined removes) the key's daily cap, and starts its count again. */
 	setDailyLimit(cfg: DailyLimitConfig | undefined): void;
-	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule and daily cap. */
+	/** Changes what the account allows until reset(). */
+	setAccount(account: AccountSettings): void;
+	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule, daily cap and account changes. */
 	reset(): void;
 	/** Closes the server and destroys every open socket, hanging requests included. */
 	close(): Promise<void>;
@@ -256,5 +324,20 @@ export function completionTextFor(
 export function parseDirectives(prompt: string): Directives;
 /** The prompt's `[[json:...]]` directive (see JsonShape), or undefined. */
 export function parseJsonDirective(prompt: string): JsonDirective | undefined;
+/**
+ * The usage detail fields an emulator started with `usageDetails` adds: `prompt_tokens_details`
+ * (cached_tokens: half the prompt, rounded down), `completion_tokens_details` (reasoning_tokens:
+ * 2 or fewer), `cache_read_input_tokens`, `cache_creation_input_tokens`, and `num_search_queries`
+ * 1 with a web search suffix.
+ */
+export function usageDetailsFor(body: Pick<CompletionBody, 'model'>, promptTokens: number, completionTokens: number): Record<string, unknown>;
 export const DEFAULT_MODELS: ModelInfo[];
+/** NanoGPT's provider-selection markup (1.05). */
+export const PROVIDER_MARKUP: number;
+/** The cost of one inline moderation check (USD), in the -cost-usd header and the usage totals. */
+export const MODERATION_USD: number;
+/** PII redaction, per request (USD), added to x_nanogpt_pricing.amount. */
+export const REDACTION_USD: number;
+/** Web search suffix (`online`, `online/tavily`, ...) -> USD per request. */
+export const WEB_SEARCH_PRICES: Record<string, number>;
 export const SPEC_PATH: string;

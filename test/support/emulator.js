@@ -1,16 +1,19 @@
 'use strict';
 /**
  * NanoGPT emulator: a real HTTP server on 127.0.0.1 that answers like NanoGPT's
- * POST /v1/completions (plus GET /v1/models and GET /v1/usage), with injectable faults.
+ * POST /v1/completions (plus GET /v1/models, GET /v1/usage and GET /models/{id}/providers), with
+ * injectable faults.
  *
  * Strict by default, like the spec: routes only under the base path (/api), the key only as
  * `Authorization: Bearer`, no body field the spec does not name (documented extensions aside).
+ * Provider routing, routing suffixes, billing mode and the moderation and redaction headers are
+ * refused the way NanoGPT's docs say it refuses them.
  * A test that needs more asks for it with `lenient` (see Leniency in emulator.d.ts).
  *
  * Used by jest tests, the benchmark, the demo and the e2e scripts. See emulator.d.ts for the API.
  * CLI: node test/support/emulator.js [--port N] [--key K] [--latency MS] [--chunk-delay MS]
  *      [--rate-limit RPS] [--base-path P] [--seed N] [--sse-style lf|crlf]
- *      [--lenient routesAtRoot,apiKeyHeader,unknownFields]
+ *      [--lenient routesAtRoot,apiKeyHeader,unknownFields,availability]
  * prints one JSON line {"baseUrl","origin","apiKey"} on stdout and runs until SIGTERM/SIGINT.
  */
 
@@ -33,6 +36,33 @@ const FAULT_KINDS = new Set([
 	...STREAM_CUT_KINDS,
 ]);
 
+/**
+ * The default models that support provider selection, and their providers: USD per million tokens
+ * before NanoGPT's 5% provider-selection markup, the weights' quantization, and whether the
+ * provider is available now.
+ */
+const MODEL_PROVIDERS = Object.fromEntries(
+	Object.entries({
+		'meta-llama/llama-3.3-70b-instruct': [
+			['deepinfra', 0.23, 0.4, 'fp8'],
+			['novita', 0.39, 0.39, 'bf16'],
+			['groq', 0.59, 0.79, 'unknown', false],
+			['together', 0.88, 0.88, 'fp16'],
+			['fireworks', 0.9, 0.9, 'fp16'],
+		],
+		'deepseek-ai/DeepSeek-V3': [
+			['deepinfra', 0.38, 0.89, 'fp8'],
+			['novita', 0.4, 1.3, 'fp8'],
+			['together', 1.25, 1.25, 'fp8'],
+		],
+		'qwen/qwen-2.5-72b-instruct': [
+			['deepinfra', 0.13, 0.4, 'bf16'],
+			['novita', 0.38, 0.4, 'bf16'],
+			['together', 1.2, 1.2, 'fp8'],
+		],
+	}).map(([id, rows]) => [id, rows.map(([provider, prompt, completion, quantization, available = true]) => ({ provider, prompt, completion, quantization, available }))]),
+);
+
 /** Default model catalogue; prices are USD per million tokens. */
 const DEFAULT_MODELS = [
 	['chatgpt-4o-latest', 'openai', 'ChatGPT-4o', 128000, 16384, 5, 15],
@@ -45,6 +75,7 @@ const DEFAULT_MODELS = [
 	['mistralai/mistral-large', 'mistralai', 'Mistral Large', 128000, 8192, 2, 6],
 ].map(([id, owned_by, name, context_length, max_output_tokens, prompt, completion]) => ({
 	id, owned_by, name, context_length, max_output_tokens, pricing: { prompt, completion },
+	...(MODEL_PROVIDERS[id] && { providers: MODEL_PROVIDERS[id] }),
 }));
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +370,10 @@ const DOCUMENTED_EXTENSIONS = {
 		properties: { include_usage: { type: 'boolean' } },
 		additionalProperties: false,
 	},
+	// Provider routing and billing (checked by routingError, with NanoGPT's own error bodies).
+	provider: {},
+	billing_mode: {},
+	billingMode: {},
 };
 
 /** @type {{strict?: import('ajv').ValidateFunction, lenient?: import('ajv').ValidateFunction}} */
@@ -377,6 +412,299 @@ function validationError(body, strict) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Provider routing, routing suffixes, billing mode, inline moderation and PII redaction
+// (NanoGPT's docs since the spec: provider-selection.mdx, model-suffixes.mdx, billing-override.mdx,
+// inline-moderation.mdx, pii-redaction.mdx). Refused the way NanoGPT refuses them; the exact
+// `speed_suffix_*` codes and the status of a few refusals are not documented (noted below).
+
+const PROVIDER_MARKUP = 1.05;
+const PROVIDER_OBJECT_KEYS = new Set(['order', 'only', 'ignore', 'sort', 'quantizations', 'min_quantization', 'max_price', 'allow_fallbacks', 'require_parameters']);
+const PROVIDER_SORTS = new Set(['speed', 'throughput', 'latency', 'price', 'auto', 'none', 'default']);
+const QUANTIZATION_BITS = { int4: 4, fp4: 4, fp6: 6, int8: 8, fp8: 8, fp16: 16, bf16: 16, fp32: 32 };
+const BILLING_MODES = new Set(['paygo', 'pay-as-you-go', 'pay_as_you_go', 'paid', 'payg']);
+const TRUTHY = new Set(['true', '1', 'yes', 'on']);
+const FALSY = new Set(['false', '0', 'no', 'off']);
+const REDACTION_HEADERS = ['redaction', 'redacted', 'piiredaction', 'piiredacted'];
+const REDACTION_USD = 0.0005;
+const MODERATION_MODELS = ['omni-moderation-latest', 'meta-llama/llama-guard-4-12b'];
+const MODERATION_USD = 0.00000123;
+const ROUTING_SUFFIXES = {
+	speed: ['preference', 'speed'], fast: ['preference', 'speed'], throughput: ['preference', 'throughput'], latency: ['preference', 'latency'],
+	price: ['preference', 'price'], cheap: ['preference', 'price'], floor: ['preference', 'price'],
+	tools: ['tools', 'tools'], caching: ['caching', 'caching'], cache: ['caching', 'caching'], cached: ['caching', 'caching'],
+};
+/** Web search suffixes and their price per request (USD; chat docs' table, Exa without pages). */
+const WEB_SEARCH_PRICES = {
+	online: 0.006, 'online/linkup': 0.006, 'online/linkup-deep': 0.06, 'online/tavily': 0.008, 'online/tavily-deep': 0.016,
+	'online/brave': 0.005, 'online/brave-deep': 0.005, 'online/sofya': 0.01575, 'online/exa-fast': 0.005, 'online/exa-auto': 0.005,
+	'online/exa-neural': 0.005, 'online/exa-deep': 0.005, 'online/exa-deep-reasoning': 0.005, 'online/exa-instant': 0.005,
+	'online/kagi': 0.002, 'online/kagi-web': 0.002, 'online/kagi-news': 0.002, 'online/kagi-search': 0.025, 'online/perplexity': 0.005,
+	'online/perplexity-deep': 0.005, 'online/valyu': 0.0015, 'online/valyu-deep': 0.0015, 'online/valyu-web': 0.0015, 'online/valyu-web-deep': 0.0015,
+};
+
+/** A 400 in NanoGPT's OpenAI shape, naming the request field. */
+function invalidRequest(message, code, param, status = 400) {
+	const type = status === 403 ? 'permission_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
+	return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { message, type, param, code } }) };
+}
+
+const isStringList = (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+const lowerHeader = (headers, name) => {
+	const value = headers[name];
+	return typeof value === 'string' ? value.trim() : undefined;
+};
+
+/** The model ID's parts: its base, routing suffixes, web search suffix, provider suffix and the rest. */
+function parseModelSuffixes(model, knownProviders) {
+	const [base, ...suffixes] = String(model).split(':');
+	const parsed = { base, routing: [], webSearch: undefined, providerSuffix: undefined, reasoningExclude: false };
+	for (const raw of suffixes) {
+		const suffix = raw.toLowerCase();
+		if (ROUTING_SUFFIXES[suffix]) parsed.routing.push(ROUTING_SUFFIXES[suffix]);
+		else if (suffix === 'online' || suffix.startsWith('online/')) parsed.webSearch = suffix;
+		else if (suffix === 'reasoning-exclude') parsed.reasoningExclude = true;
+		else if (knownProviders.includes(suffix)) parsed.providerSuffix = suffix;
+	}
+	return parsed;
+}
+
+/** Checks the body's provider field as NanoGPT validates it; returns an error response or undefined. */
+function providerShapeError(provider) {
+	if (provider === undefined) return undefined;
+	if (typeof provider === 'string') return provider.trim() === '' ? invalidRequest('provider must not be empty', 'invalid_parameter_value', 'provider') : undefined;
+	if (typeof provider !== 'object' || provider === null || Array.isArray(provider)) {
+		return invalidRequest('provider must be a provider ID or a routing object', 'invalid_parameter_value', 'provider');
+	}
+	for (const key of Object.keys(provider)) {
+		if (!PROVIDER_OBJECT_KEYS.has(key)) return invalidRequest(`Unknown field provider.${key}`, 'invalid_parameter_value', `provider.${key}`);
+	}
+	for (const key of ['order', 'only', 'ignore']) {
+		if (key in provider && !isStringList(provider[key])) return invalidRequest(`provider.${key} must be an array of strings`, 'invalid_parameter_value', `provider.${key}`);
+	}
+	if ('sort' in provider && !PROVIDER_SORTS.has(provider.sort)) return invalidRequest(`provider.sort must be one of ${[...PROVIDER_SORTS].join(', ')}`, 'invalid_parameter_value', 'provider.sort');
+	const q = provider.quantizations;
+	if ('quantizations' in provider && !(isStringList(q) && q.length > 0 && q.every((entry) => entry === 'unknown' || entry in QUANTIZATION_BITS))) {
+		return invalidRequest('provider.quantizations must be a non-empty array of supported quantizations', 'invalid_parameter_value', 'provider.quantizations');
+	}
+	const min = provider.min_quantization;
+	if ('min_quantization' in provider && !(typeof min === 'string' && min in QUANTIZATION_BITS)) {
+		return invalidRequest('provider.min_quantization must be a supported comparable quantization', 'invalid_parameter_value', 'provider.min_quantization');
+	}
+	if (q && min && !q.some((entry) => (QUANTIZATION_BITS[entry] ?? 0) >= QUANTIZATION_BITS[min])) {
+		return invalidRequest('provider.quantizations and provider.min_quantization do not overlap', 'invalid_parameter_value', 'provider.min_quantization');
+	}
+	if ('max_price' in provider) {
+		const cap = provider.max_price;
+		if (typeof cap !== 'object' || cap === null || Array.isArray(cap) || Object.keys(cap).some((key) => !['prompt', 'completion'].includes(key))) {
+			return invalidRequest('provider.max_price takes prompt and completion only', 'invalid_parameter_value', 'provider.max_price');
+		}
+		for (const key of Object.keys(cap)) {
+			if (typeof cap[key] !== 'number' || !(cap[key] >= 0)) return invalidRequest(`provider.max_price.${key} must be a non-negative number`, 'invalid_parameter_value', `provider.max_price.${key}`);
+		}
+	}
+	for (const key of ['allow_fallbacks', 'require_parameters']) {
+		if (key in provider && typeof provider[key] !== 'boolean') return invalidRequest(`provider.${key} must be a boolean`, 'invalid_parameter_value', `provider.${key}`);
+	}
+	return undefined;
+}
+
+/**
+ * The providers a request may use and the one it gets, for a model with provider selection.
+ * Returns {provider} or {error}; with `lenient`, unknown IDs and constraints no provider meets give
+ * {provider: undefined} (the model's default price) instead of an error.
+ */
+function chooseProvider(providers, provider, preference, lenient) {
+	const known = providers.map((p) => p.provider);
+	const price = (p) => p.prompt + p.completion;
+	if (typeof provider === 'string') {
+		const match = providers.find((p) => p.provider === provider.toLowerCase());
+		if (!match && !lenient) return { error: invalidRequest(`Unknown or unavailable provider id in provider: ${provider}`, 'provider_unknown_provider', 'provider') };
+		return { provider: match };
+	}
+	const routing = provider ?? {};
+	const unknown = (routing.only ?? []).find((id) => !known.includes(id));
+	if (unknown !== undefined && !lenient) return { error: invalidRequest(`Unknown or unavailable provider id in provider.only: ${unknown}`, 'provider_unknown_provider', 'provider.only') };
+	let candidates = providers.filter((p) => p.available && !(routing.ignore ?? []).includes(p.provider));
+	if (routing.only) candidates = candidates.filter((p) => routing.only.includes(p.provider));
+	if (routing.quantizations) candidates = candidates.filter((p) => routing.quantizations.includes(p.quantization));
+	if (routing.min_quantization) candidates = candidates.filter((p) => (QUANTIZATION_BITS[p.quantization] ?? 0) >= QUANTIZATION_BITS[routing.min_quantization]);
+	const cap = routing.max_price ?? {};
+	candidates = candidates.filter((p) => !(p.prompt * PROVIDER_MARKUP > (cap.prompt ?? Infinity)) && !(p.completion * PROVIDER_MARKUP > (cap.completion ?? Infinity)));
+	if (candidates.length === 0) {
+		if (lenient) return { provider: undefined };
+		return routing.allow_fallbacks === false
+			? { error: invalidRequest('No provider satisfies the routing constraints and fallbacks are disabled', 'no_fallback_available', null) }
+			: { error: invalidRequest('All providers for this model failed', 'all_fallbacks_failed', null, 503) };
+	}
+	const ordered = (routing.order ?? []).map((id) => candidates.find((p) => p.provider === id)).filter(Boolean);
+	if (ordered.length > 0) return { provider: ordered[0] };
+	const sort = routing.sort ?? preference;
+	if (sort === 'price' || sort === undefined) return { provider: [...candidates].sort((a, b) => price(a) - price(b))[0] };
+	return { provider: candidates[0] };
+}
+
+/** The inline moderation a request asks for: {model} or {error}; undefined when off or absent. */
+function moderationOf(headers, lenientIds) {
+	const value = lowerHeader(headers, 'moderation');
+	if (value === undefined) return undefined;
+	if (FALSY.has(value.toLowerCase())) return undefined;
+	const named = TRUTHY.has(value.toLowerCase()) ? undefined : value;
+	const extra = lowerHeader(headers, 'moderation-model');
+	if (named && extra && named !== extra) return { error: invalidRequest('Conflicting moderation headers.', 'conflicting_moderation_model', 'moderation') };
+	const model = named ?? extra ?? MODERATION_MODELS[0];
+	if (!MODERATION_MODELS.includes(model) && !lenientIds) return { error: invalidRequest(`Model ${model} not found`, 'model_not_found', 'moderation', 404) };
+	return { model };
+}
+
+/** Whether the request asks for PII redaction; {error} for a header value NanoGPT does not read. */
+function redactionOf(headers) {
+	let on = false;
+	for (const name of REDACTION_HEADERS) {
+		const value = lowerHeader(headers, name)?.toLowerCase();
+		if (value === undefined) continue;
+		if (TRUTHY.has(value)) on = true;
+		else if (!FALSY.has(value)) return { error: invalidRequest(`${name} must be true or false`, 'invalid_parameter_value', name) };
+	}
+	return { on };
+}
+
+/**
+ * How a valid body and its headers are routed and billed, or the error NanoGPT answers:
+ * {error} or {routing: {provider, prompt, completion, searchUsd, addOnUsd, moderation, paygo}}.
+ * `models` is the emulator's catalogue; `account.paidModelsApi === false` refuses pay-as-you-go;
+ * `lenientProviders` accepts any provider or moderation model ID and constraints no provider meets.
+ */
+function routeRequest(body, headers, models, account, lenientProviders) {
+	const shapeError = providerShapeError(body.provider);
+	if (shapeError) return { error: shapeError };
+	const billing = body.billing_mode ?? body.billingMode;
+	if (billing !== undefined && !(typeof billing === 'string' && BILLING_MODES.has(billing.toLowerCase()))) {
+		return { error: invalidRequest(`billing_mode must be one of ${[...BILLING_MODES].join(', ')}`, 'invalid_parameter_value', 'billing_mode') };
+	}
+	const model = models.find((m) => m.id === String(body.model).split(':')[0]);
+	const providers = model?.providers ?? [];
+	const parsed = parseModelSuffixes(body.model, providers.map((p) => p.provider));
+	if (parsed.webSearch && !(parsed.webSearch in WEB_SEARCH_PRICES)) {
+		return { error: invalidRequest(`Unknown web search provider in :${parsed.webSearch}`, 'invalid_parameter_value', 'model') };
+	}
+	const kinds = new Set(parsed.routing.map(([kind]) => kind));
+	const preferences = new Set(parsed.routing.filter(([kind]) => kind === 'preference').map(([, canonical]) => canonical));
+	const providerChoice = body.provider !== undefined || lowerHeader(headers, 'x-provider') !== undefined || parsed.providerSuffix !== undefined;
+	// The exact speed_suffix_* code names are not documented; these follow the family's name.
+	if (preferences.size > 1) return { error: invalidRequest('Conflicting routing preference suffixes', 'speed_suffix_conflict', 'model') };
+	if (kinds.has('tools') && kinds.has('preference')) return { error: invalidRequest(':tools cannot be combined with a routing preference suffix', 'speed_suffix_tools_conflict', 'model') };
+	if (kinds.has('caching') && kinds.size > 1) return { error: invalidRequest(':caching cannot be combined with :tools or a routing preference suffix', 'speed_suffix_caching_conflict', 'model') };
+	if (kinds.size > 0 && providerChoice) return { error: invalidRequest('Routing suffixes cannot be combined with a provider choice', 'speed_suffix_provider_conflict', 'model') };
+	if (kinds.size > 0 && providers.length === 0) return { error: invalidRequest('This model does not support provider selection, so routing suffixes are not allowed', 'speed_suffix_unsupported_model', 'model') };
+
+	const moderation = moderationOf(headers, lenientProviders);
+	if (moderation?.error) return { error: moderation.error };
+	const redaction = redactionOf(headers);
+	if (redaction.error) return { error: redaction.error };
+
+	// A model without provider selection ignores provider preferences, as NanoGPT does.
+	const routed = providers.length > 0 && (providerChoice || kinds.size > 0);
+	let chosen;
+	if (routed) {
+		const choice = chooseProvider(providers, body.provider, [...preferences][0] ?? 'price', lenientProviders);
+		if (choice.error) return { error: choice.error };
+		chosen = choice.provider;
+	}
+	const paygo = billing !== undefined || routed;
+	if (paygo && account.paidModelsApi === false) {
+		return { error: invalidRequest('Paid API requests are disabled for this account', 'paid_features_disabled', null, 403) };
+	}
+	const defaultPrice = { prompt: model?.pricing?.prompt ?? 1, completion: model?.pricing?.completion ?? 3 };
+	return {
+		routing: {
+			provider: chosen?.provider,
+			prompt: chosen ? chosen.prompt * PROVIDER_MARKUP : defaultPrice.prompt,
+			completion: chosen ? chosen.completion * PROVIDER_MARKUP : defaultPrice.completion,
+			searchUsd: parsed.webSearch ? WEB_SEARCH_PRICES[parsed.webSearch] : 0,
+			addOnUsd: redaction.on ? REDACTION_USD : 0,
+			moderation: moderation && { model: moderation.model, costUsd: MODERATION_USD },
+			paygo,
+		},
+	};
+}
+
+/** The x-nanogpt-inline-moderation-* headers of a moderated answer. */
+function moderationHeaders(moderation, flagged) {
+	return {
+		'x-nanogpt-inline-moderation-model': moderation.model,
+		'x-nanogpt-inline-moderation-flagged': String(flagged),
+		'x-nanogpt-inline-moderation-cost-usd': String(moderation.costUsd),
+	};
+}
+
+/** The 400 a prompt moderation flags ([[moderation:flag]] in the prompt), with NanoGPT's body and headers. */
+function moderationRefusal(moderation, promptTokens) {
+	return {
+		status: 400,
+		headers: { 'Content-Type': 'application/json', ...moderationHeaders(moderation, true) },
+		body: JSON.stringify({
+			error: { message: 'Your request was blocked by content moderation.', type: 'invalid_request_error', code: 'content_policy_violation' },
+			moderation: {
+				id: 'modr_emulated',
+				model: moderation.model,
+				results: [{ flagged: true, categories: { violence: true }, category_scores: { violence: 0.97 } }],
+				usage: { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens },
+			},
+		}),
+	};
+}
+
+/**
+ * The usage detail fields the emulator adds with `usageDetails` (as NanoGPT documents them for chat
+ * completions): half the prompt read from the cache, the rest written to it, two reasoning tokens,
+ * one search query with web search.
+ */
+function usageDetailsFor(body, promptTokens, completionTokens) {
+	const cached = Math.floor(promptTokens / 2);
+	const details = {
+		prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+		completion_tokens_details: { reasoning_tokens: Math.min(2, completionTokens), audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+		cache_read_input_tokens: cached,
+		cache_creation_input_tokens: promptTokens - cached,
+	};
+	if (String(body.model).split(':').some((suffix) => suffix === 'online' || suffix.startsWith('online/'))) details.num_search_queries = 1;
+	return details;
+}
+
+/** x_nanogpt_pricing in the shape of NanoGPT's streaming example: `cost` and billing details, no `amount` or `currency`. */
+function costShapedPricing(price, usage) {
+	return {
+		cost: price.amount,
+		inputTokens: usage.prompt_tokens,
+		outputTokens: usage.completion_tokens,
+		cacheCost: 0,
+		paymentSource: 'USD',
+		billedToTeam: false,
+		billedTeamId: null,
+		billedTeamName: null,
+	};
+}
+
+/** GET /models/{canonicalId}/providers for the catalogue (not under /v1), prices per 1K tokens with the markup. */
+function modelProvidersBody(models, canonicalId) {
+	const model = models.find((m) => m.id === canonicalId);
+	if (!model) return undefined;
+	const per1k = (usdPerMillion) => Math.round((usdPerMillion / 1000) * 1e12) / 1e12;
+	const price = model.pricing ?? { prompt: 1, completion: 3 };
+	return {
+		canonicalId: model.id,
+		displayName: model.name ?? model.id,
+		supportsProviderSelection: (model.providers ?? []).length > 0,
+		defaultPrice: { inputPer1kTokens: per1k(price.prompt), outputPer1kTokens: per1k(price.completion) },
+		providers: (model.providers ?? []).map((p) => ({
+			provider: p.provider,
+			pricing: { inputPer1kTokens: per1k(p.prompt * PROVIDER_MARKUP), outputPer1kTokens: per1k(p.completion * PROVIDER_MARKUP) },
+			available: p.available,
+		})),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
 // The server
 
 const now = () => performance.timeOrigin + performance.now();
@@ -390,8 +718,11 @@ const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError
 async function startEmulator(options = {}) {
 	const apiKey = options.apiKey ?? DEFAULT_KEY;
 	const basePath = (options.basePath ?? '/api').replace(/\/+$/, '');
-	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, ...options.lenient };
+	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, availability: false, ...options.lenient };
 	const pricing = options.pricing ?? true;
+	const pricingShape = options.pricingShape ?? 'amount';
+	const usageDetails = options.usageDetails ?? false;
+	const account = { paidModelsApi: true, ...options.account };
 	const streamUsage = options.streamUsage ?? 'separate-event';
 	const sseStyle = options.sseStyle ?? 'lf';
 	const seed = options.seed ?? 1;
@@ -428,6 +759,8 @@ async function startEmulator(options = {}) {
 		'GET /v1/models': listModels,
 		'GET /v1/usage': usage,
 	};
+	/** Routes with a parameter in their path: [method, pattern, handler(ctx, ...captures)]. */
+	const patternRoutes = [['GET', /^\/models\/([^/]+)\/providers$/, modelProviders]];
 
 	const server = http.createServer({ keepAlive: true }, handle);
 	server.on('connection', (socket) => {
@@ -495,8 +828,12 @@ async function startEmulator(options = {}) {
 		const underBasePath = basePath === '' || url.pathname.startsWith(`${basePath}/`);
 		const routePath = underBasePath ? url.pathname.slice(basePath.length) : lenient.routesAtRoot ? url.pathname : undefined;
 		const handler = routePath === undefined ? undefined : routes[`${req.method} ${routePath}`];
-		if (!handler) return send(ctx, NOT_FOUND);
-		return handler(ctx);
+		if (handler) return handler(ctx);
+		for (const [method, pattern, patternHandler] of patternRoutes) {
+			const match = routePath !== undefined && req.method === method ? pattern.exec(routePath) : null;
+			if (match) return patternHandler(ctx, ...match.slice(1));
+		}
+		return send(ctx, NOT_FOUND);
 	}
 
 	/** Writes the status line and headers, and counts the status. */
@@ -560,6 +897,43 @@ async function startEmulator(options = {}) {
 		});
 	}
 
+	/** GET /models/{canonicalId}/providers: the ID arrives encoded (`%2F` for `/`). */
+	function modelProviders(ctx, encodedId) {
+		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
+		let canonicalId;
+		try {
+			canonicalId = decodeURIComponent(encodedId);
+		} catch {
+			canonicalId = encodedId;
+		}
+		const providersBody = modelProvidersBody(models, canonicalId);
+		if (!providersBody) return send(ctx, invalidRequest(`Invalid model ID: ${canonicalId}`, 'model_not_found', 'canonicalId'));
+		sendJson(ctx, 200, providersBody);
+	}
+
+	/**
+	 * Routing, billing mode, moderation and redaction of a valid completion request; sends NanoGPT's
+	 * refusal and returns false, or keeps what pricing and the answer's headers need on ctx.
+	 */
+	function admitRouting(ctx) {
+		const routed = routeRequest(ctx.body, ctx.record.headers, models, account, lenient.availability);
+		if (routed.error) {
+			send(ctx, routed.error);
+			return false;
+		}
+		ctx.routing = routed.routing;
+		ctx.record.routing = routed.routing;
+		const moderation = routed.routing.moderation;
+		if (!moderation) return true;
+		totals.cost += moderation.costUsd;
+		if (String(ctx.body.prompt).includes('[[moderation:flag]]')) {
+			send(ctx, moderationRefusal(moderation, countPromptTokens(ctx.body.prompt)));
+			return false;
+		}
+		ctx.extraHeaders = moderationHeaders(moderation, false);
+		return true;
+	}
+
 	async function completions(ctx) {
 		stats.completions++;
 		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
@@ -583,6 +957,7 @@ async function startEmulator(options = {}) {
 		if (ctx.body === undefined) return send(ctx, errorResponse({ status: 400, message: 'Invalid JSON in request body' }));
 		const invalid = validationError(ctx.body, !lenient.unknownFields);
 		if (invalid) return send(ctx, errorResponse({ status: 400, message: invalid }));
+		if (!admitRouting(ctx)) return;
 
 		const body = ctx.body;
 		const attempt = (attempts.get(body.prompt) ?? 0) + 1;
@@ -614,7 +989,7 @@ async function startEmulator(options = {}) {
 		const { res } = ctx;
 		const kind = fault?.kind;
 		const stream = body.stream === true;
-		const requestIdHeader = fault?.requestId !== undefined ? { 'X-Request-ID': fault.requestId } : {};
+		const requestIdHeader = { ...(fault?.requestId !== undefined && { 'X-Request-ID': fault.requestId }), ...ctx.extraHeaders };
 		if (fault?.requestId !== undefined) ctx.record.id = fault.requestId;
 		if (fault && kind === undefined) {
 			const r = Number.isInteger(fault.status) ? errorResponse(fault) : errorResponse({ status: 500, message: 'Emulator: fault has neither status nor kind' });
@@ -632,7 +1007,8 @@ async function startEmulator(options = {}) {
 			completion_tokens: completion.completionTokens,
 			total_tokens: completion.promptTokens + completion.completionTokens,
 		};
-		const price = pricingFor(body.model, usageObj);
+		if (usageDetails) Object.assign(usageObj, usageDetailsFor(body, usageObj.prompt_tokens, usageObj.completion_tokens));
+		const price = pricingFor(body.model, usageObj, ctx.routing);
 		totals.prompt_tokens += usageObj.prompt_tokens;
 		totals.completion_tokens += usageObj.completion_tokens;
 		totals.cost += price.amount;
@@ -652,7 +1028,7 @@ async function startEmulator(options = {}) {
 		/** @type {Record<string, unknown>} */
 		const response = { ...base, choices: kind === 'empty-choices' ? [] : [choice] };
 		if (kind !== 'no-usage') response.usage = usageObj;
-		if (pricing) response.x_nanogpt_pricing = price;
+		if (pricing) response.x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 		const json = JSON.stringify(response);
 		const headers = { 'Content-Type': 'application/json', ...requestIdHeader };
 
@@ -677,15 +1053,17 @@ async function startEmulator(options = {}) {
 		return { text, tokens, finishReason: 'length', promptTokens: countPromptTokens(body.prompt), completionTokens: Math.ceil(bytes / 4) };
 	}
 
-	function pricingFor(model, u) {
-		const [baseId, ...suffixes] = String(model).split(':');
+	/** The answer's cost: the routed provider's prices (default: the model's), web search and add-ons per request. */
+	function pricingFor(model, u, routing) {
+		const [baseId] = String(model).split(':');
 		const m = models.find((x) => x.id === baseId);
-		const p = { prompt: m?.pricing?.prompt ?? 1, completion: m?.pricing?.completion ?? 3 };
-		const search = suffixes.join(':').startsWith('online/linkup-deep') ? 0.06 : suffixes[0] === 'online' ? 0.006 : 0;
+		const p = routing ?? { prompt: m?.pricing?.prompt ?? 1, completion: m?.pricing?.completion ?? 3 };
+		const search = (routing?.searchUsd ?? 0) + (routing?.addOnUsd ?? 0);
 		const inputCost = (u.prompt_tokens * p.prompt) / 1e6;
 		const outputCost = (u.completion_tokens * p.completion) / 1e6;
 		const round = (x) => Math.round(x * 1e10) / 1e10;
-		return { amount: round(inputCost + outputCost + search), currency: 'USD', input_cost: round(inputCost), output_cost: round(outputCost), web_search_cost: search };
+		const addOn = routing?.addOnUsd ? { pii_redaction_cost: routing.addOnUsd } : {};
+		return { amount: round(inputCost + outputCost + search), currency: 'USD', input_cost: round(inputCost), output_cost: round(outputCost), web_search_cost: routing?.searchUsd ?? 0, ...addOn };
 	}
 
 	async function streamCompletion(ctx, { base, completion, usageObj, price, includeUsage, fault, chunkDelay, index, requestIdHeader }) {
@@ -728,7 +1106,7 @@ async function startEmulator(options = {}) {
 		if (kind === 'empty-choices') events = [{ ...base, choices: [] }];
 		if (includeUsage && streamUsage === 'final-chunk') events[events.length - 1].usage = usageObj;
 		if (includeUsage && streamUsage === 'separate-event') events.push({ ...base, choices: [], usage: usageObj });
-		if (pricing) events[events.length - 1].x_nanogpt_pricing = price;
+		if (pricing) events[events.length - 1].x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 
 		const cutKind = kind === 'malformed-json' ? 'stream-invalid-json' : kind;
 		const cut = STREAM_CUT_KINDS.has(cutKind) || kind === 'reset-mid-body'
@@ -793,6 +1171,9 @@ async function startEmulator(options = {}) {
 			dailyLimit = cfg;
 			admittedToday = 0;
 		},
+		setAccount(cfg) {
+			Object.assign(account, cfg);
+		},
 		reset() {
 			requests.length = 0;
 			Object.assign(stats, { maxInFlight: stats.inFlight, connections: 0, completions: 0, rateLimited: 0, byStatus: {} });
@@ -803,6 +1184,7 @@ async function startEmulator(options = {}) {
 			faultRule = undefined;
 			dailyLimit = undefined;
 			admittedToday = 0;
+			Object.assign(account, { paidModelsApi: true, ...options.account });
 		},
 		async close() {
 			const closed = server.listening ? once(server, 'close') : Promise.resolve();
@@ -867,4 +1249,16 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { startEmulator, completionTextFor, parseDirectives, parseJsonDirective, DEFAULT_MODELS, SPEC_PATH };
+module.exports = {
+	startEmulator,
+	completionTextFor,
+	parseDirectives,
+	parseJsonDirective,
+	usageDetailsFor,
+	DEFAULT_MODELS,
+	SPEC_PATH,
+	PROVIDER_MARKUP,
+	MODERATION_USD,
+	REDACTION_USD,
+	WEB_SEARCH_PRICES,
+};

@@ -7,6 +7,7 @@ import type {
 	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeListSearchResult,
+	INodePropertyOptions,
 	INodeParameters,
 	INodeType,
 	IRun,
@@ -125,6 +126,21 @@ export interface SearchListOptions {
 	path?: string;
 }
 export function searchList(options: SearchListOptions): Promise<INodeListSearchResult>;
+
+export interface LoadOptionsOptions {
+	node: INodeType | IVersionedNodeType;
+	credentialTypes?: ICredentialType[];
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Name of the method in `methods.loadOptions`. */
+	method: string;
+	/** Current node parameters (what `getCurrentNodeParameter(s)` return). */
+	parameters?: INodeParameters;
+	typeVersion?: number;
+	/** Parameter path of the field whose list is loaded; default 'parameters'. */
+	path?: string;
+}
+/** Calls a `methods.loadOptions` method in n8n-core's LoadOptionsContext. */
+export function loadOptions(options: LoadOptionsOptions): Promise<INodePropertyOptions[]>;
 
 /** Applies the credential type's `authenticate` to the request options as the n8n app does. */
 export function resolveAuthentication(

@@ -876,11 +876,55 @@ async function searchList({
 	return await fn.call(context, filter, paginationToken);
 }
 
+// ---------------------------------------------------------------------------------------------
+// loadOptions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Calls `node.methods.loadOptions[method]()` in n8n-core's LoadOptionsContext over a temporary
+ * workflow holding the node with the given parameters (what `getCurrentNodeParameter` returns),
+ * as the app's dynamic-node-parameters service does for an options field's list.
+ */
+async function loadOptions({ node: nodeType, credentialTypes = [], credentials = {}, method, parameters = {}, typeVersion, path: parameterPath = 'parameters' }) {
+	prepareContainer();
+	const version = typeVersion !== undefined ? typeVersion : latestVersion(nodeType);
+	const versioned = NodeHelpers.getVersionedNodeType(nodeType, version);
+	const fn = ((versioned.methods || nodeType.methods || {}).loadOptions || {})[method];
+	if (typeof fn !== 'function') {
+		throw new UnexpectedError('Node type does not have method defined', {
+			tags: { nodeType: nodeType.description.name },
+			extra: { methodName: method },
+		});
+	}
+	const credentialTypesByName = credentialTypeMap(credentialTypes);
+	const typeName = nodeTypeName(nodeType);
+	const currentNodeParameters = JSON.parse(JSON.stringify(parameters));
+	const node = { parameters: currentNodeParameters, id: 'uuid-1234', name: 'Temp-Node', type: typeName, typeVersion: version, position: [0, 0] };
+	const nodeCredentials = {};
+	let credentialId = 0;
+	for (const type of Object.keys(credentials)) {
+		credentialId += 1;
+		nodeCredentials[type] = { id: String(credentialId), name: defaultCredentialName(credentialTypesByName[type]) };
+	}
+	if (Object.keys(nodeCredentials).length > 0) node.credentials = nodeCredentials;
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: createNodeTypes({ [typeName]: nodeType }) });
+	const additionalData = createAdditionalData({
+		credentialsHelper: new HarnessCredentialsHelper(credentialTypesByName, credentials),
+		hooks: undefined,
+		executionId: undefined,
+		currentNodeParameters,
+		streaming: false,
+	});
+	const context = new LoadOptionsContext(workflow, workflow.nodes['Temp-Node'], additionalData, parameterPath);
+	return await fn.call(context);
+}
+
 module.exports = {
 	runNode,
 	startNode,
 	testCredential,
 	searchList,
+	loadOptions,
 	resolveAuthentication,
 	HarnessCredentialsHelper,
 };

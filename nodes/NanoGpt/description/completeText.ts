@@ -2,7 +2,9 @@ import type { INodeProperties } from 'n8n-workflow';
 import { advancedSamplingCollection } from './advancedSampling';
 import { optionsCollection } from './options';
 import { penaltiesCollection } from './penalties';
+import { providerRoutingCollection } from './providerRouting';
 import { requestOptionsCollection } from './requestOptions';
+import { routingBillingSafetyCollection } from './routingBillingSafety';
 import { tokenControlCollection } from './tokenControl';
 
 export const DEFAULT_MODEL = 'chatgpt-4o-latest';
@@ -76,6 +78,8 @@ export const completeTextProperties: INodeProperties[] = [
 	prompt,
 	simplify,
 	optionsCollection,
+	providerRoutingCollection,
+	routingBillingSafetyCollection,
 	penaltiesCollection,
 	advancedSamplingCollection,
 	tokenControlCollection,

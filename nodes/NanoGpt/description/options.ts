@@ -12,7 +12,8 @@ export const optionFields: CompletionField[] = [
 			type: 'number',
 			default: 4000,
 			typeOptions: { minValue: 1, numberPrecision: 0 },
-			description: 'Upper bound on the number of tokens to generate. At least 1.',
+			description:
+				'Upper bound on the number of tokens to generate, at least 1. Sent only when added; without it the model\'s own default applies.',
 		},
 	},
 	{
@@ -25,7 +26,7 @@ export const optionFields: CompletionField[] = [
 			default: 0.7,
 			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
 			description:
-				'Randomness of the output between 0 and 2: lower values are more deterministic, higher values explore more',
+				'Randomness of the output between 0 and 2: lower values are more deterministic, higher values explore more. Sent only when added; without it the model\'s own default applies.',
 		},
 	},
 	{
@@ -103,7 +104,61 @@ export const optionFields: CompletionField[] = [
 			description: 'Whether to return log probabilities of the prompt tokens where the provider allows it',
 		},
 	},
+	{
+		apiField: 'reasoning-exclude',
+		kind: 'boolean',
+		sentAs: 'modelSuffix',
+		property: {
+			displayName: 'Hide Reasoning',
+			name: 'hideReasoning',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to leave the reasoning text of reasoning models out of the answer (adds :reasoning-exclude to the model ID). Reasoning tokens are still billed as output tokens.',
+		},
+	},
 ];
+
+/**
+ * Web Search choices: the value is the model suffix after the colon. `online` and
+ * `online/linkup-deep` were the first two values and stay as they are in saved workflows.
+ * Prices per request from NanoGPT's web search price table.
+ */
+const webSearchChoices: Array<[name: string, value: string, price: string]> = [
+	['None', 'none', ''],
+	['Standard (Default Provider)', 'online', 'Linkup standard, $0.006 per request (GPT-5 and o-series models may use OpenAI\'s own search, $0.01 plus tokens)'],
+	['Linkup', 'online/linkup', '$0.006 per request'],
+	['Deep (Linkup Deep)', 'online/linkup-deep', '$0.06 per request'],
+	['Tavily', 'online/tavily', '$0.008 per request'],
+	['Tavily Deep', 'online/tavily-deep', '$0.016 per request'],
+	['Brave', 'online/brave', '$0.005 per request'],
+	['Brave Deep', 'online/brave-deep', '$0.005 per request'],
+	['Sofya', 'online/sofya', 'extracted page content, $0.01575 per request'],
+	['Exa Fast', 'online/exa-fast', '$0.005 plus $0.001 per page'],
+	['Exa Auto', 'online/exa-auto', '$0.005 plus $0.001 per page'],
+	['Exa Neural', 'online/exa-neural', '$0.005 plus $0.001 per page'],
+	['Exa Deep', 'online/exa-deep', '$0.005 plus $0.001 per page'],
+	['Exa Deep Reasoning', 'online/exa-deep-reasoning', '$0.005 plus $0.001 per page'],
+	['Exa Instant', 'online/exa-instant', '$0.005 plus $0.001 per page'],
+	['Kagi', 'online/kagi', 'Kagi standard search (Kagi Web and News are $0.002 per request, Kagi Search $0.025)'],
+	['Kagi Web', 'online/kagi-web', '$0.002 per request'],
+	['Kagi News', 'online/kagi-news', '$0.002 per request'],
+	['Kagi Search', 'online/kagi-search', 'deep search, $0.025 per request'],
+	['Perplexity', 'online/perplexity', '$0.005 per request'],
+	['Perplexity Deep', 'online/perplexity-deep', 'price not listed by NanoGPT'],
+	['Valyu', 'online/valyu', 'all sources, about $0.0015 per result'],
+	['Valyu Deep', 'online/valyu-deep', 'all sources, price varies'],
+	['Valyu Web', 'online/valyu-web', 'web only, about $0.0015 per result'],
+	['Valyu Web Deep', 'online/valyu-web-deep', 'web only, price varies'],
+];
+
+export const WEB_SEARCH_VALUES = webSearchChoices.map(([, value]) => value);
+
+const webSearchOptions = webSearchChoices
+	.map(([name, value, price]) =>
+		value === 'none' ? { name, value } : { name, value, description: `Adds :${value} to the model ID; ${price}` },
+	)
+	.sort((a, b) => a.name.localeCompare(b.name));
 
 export const DEFAULT_JSON_RETRIES = 1;
 export const MAX_JSON_RETRIES = 3;
@@ -115,18 +170,10 @@ const outputOptions: INodeProperties[] = [
 		name: 'webSearch',
 		type: 'options',
 		default: 'none',
-		options: [
-			{ name: 'None', value: 'none' },
-			{ name: 'Standard', value: 'online', description: 'Adds the :online suffix to the model ID' },
-			{
-				name: 'Deep',
-				value: 'online/linkup-deep',
-				description: 'Adds the :online/linkup-deep suffix to the model ID',
-			},
-		],
+		options: webSearchOptions,
 		description:
-			'Lets the model search the web first by adding a suffix to the model ID. Costs extra per request.',
-		hint: 'Web search is billed per request on top of tokens: about $0.006 standard, $0.06 deep',
+			'Lets the model search the web first, by adding :online or :online/ and a provider to the model ID. Each search is billed per request on top of tokens.',
+		hint: 'Web search is billed per request on top of tokens: $0.002 to $0.06 depending on the provider (see each choice)',
 	},
 	{
 		displayName: 'Include Input Fields',

@@ -1,16 +1,75 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { OutputSettings } from '../request/runSettings';
 
+/** NanoGPT's `usage`: the three counts, and detail fields some providers add. */
+export type CompletionUsage = { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } & IDataObject;
+
+/**
+ * NanoGPT's `x_nanogpt_pricing`: `amount` and `currency` (its core fields), or `cost` (USD) as in
+ * its streaming example, plus optional billing details; unknown keys are tolerated.
+ */
+export type CompletionPricing = {
+	amount?: number;
+	currency?: string;
+	cost?: number;
+	cacheCost?: number;
+	paymentSource?: string;
+	billedToTeam?: boolean;
+	billedTeamId?: number | null;
+	billedTeamName?: string | null;
+} & IDataObject;
+
 /** The parts of a NanoGPT completion response the node reads (extra fields are kept in raw output). */
 export interface CompletionResponse extends IDataObject {
 	id?: string;
 	model?: string;
 	choices?: Array<{ text?: string; index?: number; logprobs?: IDataObject | null; finish_reason?: string | null }>;
-	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
-	x_nanogpt_pricing?: { amount?: number; currency?: string } & IDataObject;
+	usage?: CompletionUsage | null;
+	x_nanogpt_pricing?: CompletionPricing;
 }
 
-export interface TokenUsage {
+/**
+ * What NanoGPT's inline moderation reported for one request, from its
+ * `x-nanogpt-inline-moderation-*` response headers; each part null when its header was unreadable.
+ */
+export interface InlineModeration extends IDataObject {
+	model: string | null;
+	flagged: boolean | null;
+	/** USD, as the `-cost-usd` header gives it. */
+	cost: number | null;
+}
+
+/**
+ * The usage detail fields NanoGPT documents (chat completions; tolerated on completions), each
+ * present in the output only when NanoGPT sent it: output name -> path in `usage`.
+ */
+export const USAGE_DETAILS = {
+	cachedTokens: ['prompt_tokens_details', 'cached_tokens'],
+	promptAudioTokens: ['prompt_tokens_details', 'audio_tokens'],
+	reasoningTokens: ['completion_tokens_details', 'reasoning_tokens'],
+	completionAudioTokens: ['completion_tokens_details', 'audio_tokens'],
+	acceptedPredictionTokens: ['completion_tokens_details', 'accepted_prediction_tokens'],
+	rejectedPredictionTokens: ['completion_tokens_details', 'rejected_prediction_tokens'],
+	cacheReadInputTokens: ['cache_read_input_tokens'],
+	cacheCreationInputTokens: ['cache_creation_input_tokens'],
+	citationTokens: ['citation_tokens'],
+	numSearchQueries: ['num_search_queries'],
+	inputTokens: ['input_tokens'],
+} as const;
+export type UsageDetail = keyof typeof USAGE_DETAILS;
+
+/** A detail's value in a raw usage: a number, null when sent but unreadable, undefined when not sent. */
+export function usageDetail(usage: IDataObject, path: readonly string[]): number | null | undefined {
+	let value: unknown = usage;
+	for (const key of path) {
+		if (typeof value !== 'object' || value === null) return undefined;
+		value = (value as IDataObject)[key];
+	}
+	if (value === undefined) return undefined;
+	return typeof value === 'number' ? value : null;
+}
+
+export interface TokenUsage extends Partial<Record<UsageDetail, number | null>> {
 	promptTokens: number | null;
 	completionTokens: number | null;
 	totalTokens: number | null;
@@ -19,19 +78,43 @@ export interface TokenUsage {
 export function toUsage(usage: CompletionResponse['usage']): TokenUsage | null {
 	if (!usage || typeof usage !== 'object') return null;
 	const count = (value: unknown) => (typeof value === 'number' ? value : null);
-	return {
+	const result: TokenUsage = {
 		promptTokens: count(usage.prompt_tokens),
 		completionTokens: count(usage.completion_tokens),
 		totalTokens: count(usage.total_tokens),
 	};
+	for (const [name, path] of Object.entries(USAGE_DETAILS) as Array<[UsageDetail, readonly string[]]>) {
+		let value = usageDetail(usage, path);
+		// A top-level reasoning_tokens (some providers) counts when the nested one is absent.
+		if (value === undefined && name === 'reasoningTokens') value = usageDetail(usage, ['reasoning_tokens']);
+		if (value !== undefined) result[name] = value;
+	}
+	return result;
+}
+
+const PRICING_DETAILS = ['paymentSource', 'cacheCost', 'billedToTeam', 'billedTeamId', 'billedTeamName'] as const;
+
+/**
+ * The amount NanoGPT reported: `amount`, else `cost` (its streaming example has no `amount`; that
+ * cost is USD). Pure.
+ */
+export function reportedCost(pricing: CompletionPricing | undefined): { amount: number | null; currency: string | null } | undefined {
+	if (!pricing || typeof pricing !== 'object') return undefined;
+	if (pricing.amount === undefined && typeof pricing.cost === 'number') {
+		return { amount: pricing.cost, currency: typeof pricing.currency === 'string' ? pricing.currency : 'USD' };
+	}
+	return { amount: pricing.amount ?? null, currency: pricing.currency ?? null };
 }
 
 /** What a response says was billed: its usage, and its cost when NanoGPT reported one. Pure. */
 export function toBilledFields(response: CompletionResponse): IDataObject {
 	const billed: IDataObject = { usage: toUsage(response.usage) as IDataObject | null };
 	const pricing = response.x_nanogpt_pricing;
-	if (pricing && typeof pricing === 'object') {
-		billed.cost = { amount: pricing.amount ?? null, currency: pricing.currency ?? null };
+	const cost = reportedCost(pricing);
+	if (pricing && cost) {
+		const details: IDataObject = {};
+		for (const key of PRICING_DETAILS) if (pricing[key] !== undefined) details[key] = pricing[key];
+		billed.cost = { ...cost, ...details };
 	}
 	return billed;
 }
@@ -54,8 +137,13 @@ export function toSimplifiedCompletion(
 	return result;
 }
 
-/** How the item got its completion: the attempts its request took, or the item whose request it reused. */
-export type CompletionSource = { attempts: number; reusedFrom?: undefined } | { reusedFrom: number; attempts?: undefined };
+/**
+ * How the item got its completion: the attempts its request took (and what moderation reported for
+ * them), or the item whose request it reused.
+ */
+export type CompletionSource =
+	| { attempts: number; moderation?: InlineModeration; reusedFrom?: undefined }
+	| { reusedFrom: number; attempts?: undefined; moderation?: undefined };
 
 /**
  * The output item's JSON for one successful completion; `json` holds the parsed value when Output
@@ -77,7 +165,10 @@ export function toOutputJson(
 			delete result.usage;
 			delete result.cost;
 			result.reusedFrom = source.reusedFrom;
-		} else if (source.attempts > 1) result.attempts = source.attempts;
+		} else {
+			if (source.moderation) result.moderation = source.moderation;
+			if (source.attempts > 1) result.attempts = source.attempts;
+		}
 	} else {
 		result = response;
 	}
@@ -115,7 +206,7 @@ export function toErrorJson(
 	}
 	if (reusedFrom !== undefined) details.reusedFrom = reusedFrom;
 	else {
-		for (const key of ['usage', 'cost']) if (error.context?.[key] !== undefined) details[key] = error.context[key];
+		for (const key of ['usage', 'cost', 'moderation']) if (error.context?.[key] !== undefined) details[key] = error.context[key];
 	}
 	if (onErrorOutput) return { error: details };
 	return settings?.includeInputFields ? { ...input, ...details } : details;

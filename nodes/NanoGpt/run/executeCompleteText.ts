@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError, deepCopy } from 'n8n-workflow';
 import {
 	InvalidParameterError,
-	buildCompletionRequest,
+	buildCompletionCall,
 	type CompletionParameters,
 	type CompletionRequestBody,
 } from '../request/buildCompletionRequest';
@@ -18,10 +18,13 @@ import { toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
+import { explainFailure } from './failureExplanation';
 
 interface CompletionJob {
 	itemIndex: number;
 	body: CompletionRequestBody;
+	/** Headers the item's options set; sent next to the body. */
+	headers: Record<string, string>;
 	output: OutputSettings;
 	/** What decides the item's answer (answerFingerprint). */
 	fingerprint: string;
@@ -35,6 +38,8 @@ function readItemParameters(context: IExecuteFunctions, itemIndex: number): Comp
 		penalties: context.getNodeParameter('penalties', itemIndex, {}) as IDataObject,
 		advancedSampling: context.getNodeParameter('advancedSampling', itemIndex, {}) as IDataObject,
 		tokenControl: context.getNodeParameter('tokenControl', itemIndex, {}) as IDataObject,
+		providerRouting: context.getNodeParameter('providerRouting', itemIndex, {}) as IDataObject,
+		routingBillingSafety: context.getNodeParameter('routingBillingSafety', itemIndex, {}) as IDataObject,
 	};
 }
 
@@ -72,7 +77,7 @@ function toApiError(
 	apiKey: string,
 	stopMessage?: string,
 ): NodeApiError {
-	const { status, apiMessage, code, requestId, partialText, body } = redactSecret(failure.details, apiKey);
+	const { status, apiMessage, code, requestId, partialText, body, explanation, moderation } = redactSecret(failure.details, apiKey);
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
 	const message =
@@ -81,6 +86,7 @@ function toApiError(
 		requestId ? `Request ID: ${requestId}` : undefined,
 		code ? `Code: ${code}` : undefined,
 		`Attempts: ${attempts}${status ? `, last status ${status}` : ''}`,
+		explanation ? `${explanation.parameter ? `Parameter: ${explanation.parameter}. ` : ''}${explanation.hint}` : undefined,
 	]
 		.filter(Boolean)
 		.join('. ');
@@ -100,6 +106,8 @@ function toApiError(
 	error.context.attempts = attempts;
 	if (partialText) error.context.partialText = partialText;
 	if (failure.billed) Object.assign(error.context, toBilledFields(failure.billed));
+	if (explanation?.parameter) error.context.parameter = explanation.parameter;
+	if (moderation) error.context.moderation = moderation;
 	return error;
 }
 
@@ -176,7 +184,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			const parameters = readItemParameters(this, itemIndex);
 			const job = {
 				itemIndex,
-				body: buildCompletionRequest(parameters),
+				...buildCompletionCall(parameters),
 				output: readOutputSettings(this.getNodeParameter('simplify', itemIndex, true), parameters.options),
 			};
 			jobs.push({ ...job, fingerprint: answerFingerprint(job) });
@@ -240,12 +248,13 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	};
 
 	const completeItem = async (job: CompletionJob) => {
-		const { itemIndex, body, output } = job;
+		const { itemIndex, body, headers, output } = job;
 		const forwardChunks = streamingToCaller && body.stream === true;
 		if (forwardChunks) sendChunk('begin', itemIndex);
 		try {
 			const sendOnce = async () =>
 				await requestCompletion(this, body, {
+					headers,
 					baseUrl: credential.baseUrl,
 					timeoutMs: requestSettings.timeoutMs,
 					streamIdleTimeoutMs: requestSettings.streamIdleTimeoutMs,
@@ -253,8 +262,11 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 					flow,
 					signal,
 					onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
+				}).catch((error: unknown) => {
+					if (error instanceof CompletionFailure) error.details.explanation ??= explainFailure(error.details, { body, headers });
+					throw error;
 				});
-			const { response, attempts, json } = await completeWithJson(sendOnce, {
+			const { response, attempts, json, moderation } = await completeWithJson(sendOnce, {
 				...output,
 				forwardsText: forwardChunks,
 				onBilled: (billed) => flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing),
@@ -262,7 +274,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			});
 			if (forwardChunks) sendChunk('end', itemIndex);
 			answered(job, {
-				json: toOutputJson(response, output, items[itemIndex].json, { attempts }, json),
+				json: toOutputJson(response, output, items[itemIndex].json, { attempts, moderation }, json),
 				pairedItem: { item: itemIndex },
 			});
 			for (const reuser of reusers.get(itemIndex) ?? []) {

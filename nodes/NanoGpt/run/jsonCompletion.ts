@@ -1,9 +1,19 @@
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { extractJson } from '../output/extractJson';
-import { toBilledFields, type CompletionResponse } from '../output/toOutputItem';
+import {
+	USAGE_DETAILS,
+	reportedCost,
+	toBilledFields,
+	usageDetail,
+	type CompletionPricing,
+	type CompletionResponse,
+	type CompletionUsage,
+	type InlineModeration,
+} from '../output/toOutputItem';
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
+import { totalModeration } from '../transport/inlineModeration';
 import type { CompletionOutcome } from '../transport/requestCompletion';
 import { RunStopped } from './flowControl';
 
@@ -41,6 +51,8 @@ export class InvalidJsonFailure extends Error {
 		readonly jsonRetries: number,
 		/** Usage and cost added up over every completion of the item: each one is billed. */
 		readonly billed: CompletionResponse,
+		/** What moderation reported over those completions, each check charged. */
+		readonly moderation?: InlineModeration,
 	) {
 		super('The completion holds no valid JSON');
 		this.name = 'InvalidJsonFailure';
@@ -56,30 +68,56 @@ function sum(values: unknown[]): number | undefined {
 	return total;
 }
 
+function setPath(target: IDataObject, path: readonly string[], value: unknown) {
+	let node = target;
+	for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as IDataObject;
+	node[path[path.length - 1]] = value as IDataObject[string];
+}
+
+/** Usage paths added up besides the three counts: the documented details, and a top-level reasoning_tokens. */
+const DETAIL_PATHS: ReadonlyArray<readonly string[]> = [...Object.values(USAGE_DETAILS), ['reasoning_tokens']];
+const SHARED_PRICING = ['paymentSource', 'billedToTeam', 'billedTeamId', 'billedTeamName'] as const;
+
 /**
  * The last response with usage and reported cost added up over every billed response of the
- * item. A total is null when any response lacked its part: it is never estimated. Pure.
+ * item. A total is null when any response lacked its part: it is never estimated. A usage detail
+ * (cached or reasoning tokens, say) is added up when some response had it; billing details that
+ * all responses share are kept. Pure.
  */
 export function billedTotal(responses: CompletionResponse[]): CompletionResponse {
 	const last = responses[responses.length - 1];
 	if (responses.length === 1) return last;
 	const usages = responses.map((response) => response.usage);
-	const usage = usages.every((entry) => entry && typeof entry === 'object')
-		? {
-				prompt_tokens: sum(usages.map((entry) => entry?.prompt_tokens)),
-				completion_tokens: sum(usages.map((entry) => entry?.completion_tokens)),
-				total_tokens: sum(usages.map((entry) => entry?.total_tokens)),
-			}
-		: null;
+	let usage: CompletionUsage | null = null;
+	if (usages.every((entry) => entry && typeof entry === 'object')) {
+		const known = usages as CompletionUsage[];
+		usage = {
+			prompt_tokens: sum(known.map((entry) => entry.prompt_tokens)),
+			completion_tokens: sum(known.map((entry) => entry.completion_tokens)),
+			total_tokens: sum(known.map((entry) => entry.total_tokens)),
+		};
+		for (const path of DETAIL_PATHS) {
+			const values = known.map((entry) => usageDetail(entry, path));
+			if (values.some((value) => value !== undefined)) setPath(usage, path, sum(values) ?? null);
+		}
+	}
 	const total: CompletionResponse = { ...last, usage };
 	delete total.x_nanogpt_pricing;
 	const pricings = responses.map((response) => response.x_nanogpt_pricing);
-	const reported = pricings.find((pricing) => pricing && typeof pricing === 'object');
+	const costs = pricings.map(reportedCost);
+	const reported = costs.find((cost) => cost !== undefined);
 	if (reported) {
 		const currency = reported.currency;
-		const sameCurrency = pricings.every((pricing) => pricing?.currency === currency);
-		const amount = sameCurrency ? sum(pricings.map((pricing) => pricing?.amount)) : undefined;
-		total.x_nanogpt_pricing = { amount: amount ?? null, currency: currency ?? null } as CompletionResponse['x_nanogpt_pricing'];
+		const sameCurrency = costs.every((cost) => cost?.currency === currency);
+		const amount = sameCurrency ? sum(costs.map((cost) => cost?.amount)) : undefined;
+		const pricing: CompletionPricing = { amount: amount ?? null, currency: currency ?? null } as CompletionPricing;
+		const cacheCosts = pricings.map((entry) => entry?.cacheCost);
+		if (cacheCosts.some((cacheCost) => cacheCost !== undefined)) pricing.cacheCost = (sum(cacheCosts) ?? null) as number;
+		for (const key of SHARED_PRICING) {
+			const values = pricings.map((entry) => JSON.stringify(entry?.[key]));
+			if (values[0] !== undefined && values.every((value) => value === values[0])) pricing[key] = pricings[0]?.[key] as never;
+		}
+		total.x_nanogpt_pricing = pricing;
 	}
 	return total;
 }
@@ -96,6 +134,7 @@ export async function completeWithJson(
 	settings: JsonCompletionSettings,
 ): Promise<JsonCompletionOutcome> {
 	const responses: CompletionResponse[] = [];
+	const moderations: Array<InlineModeration | undefined> = [];
 	let attempts = 0;
 	for (let jsonAttempt = 0; ; jsonAttempt++) {
 		if (jsonAttempt > 0) {
@@ -119,25 +158,31 @@ export async function completeWithJson(
 			if (sent.error instanceof CompletionFailure) {
 				sent.error.attempts += attempts;
 				if (responses.length > 0) sent.error.billed = billedTotal(responses);
+				const moderation = totalModeration([...moderations, sent.error.details.moderation]);
+				if (moderation) sent.error.details.moderation = moderation;
 			}
 			throw sent.error;
 		}
 		const { outcome } = sent;
 		attempts += outcome.attempts;
 		responses.push(outcome.response);
+		moderations.push(outcome.moderation);
 		settings.onBilled(outcome.response);
-		if (!settings.jsonOutput) return { response: outcome.response, attempts };
+		const moderation = totalModeration(moderations);
+		if (!settings.jsonOutput) return { response: outcome.response, attempts, ...(moderation && { moderation }) };
 
 		const choice = outcome.response.choices?.[0];
 		const text = typeof choice?.text === 'string' ? choice.text : '';
 		const extraction = extractJson(text);
-		if (extraction.found) return { response: billedTotal(responses), attempts, json: { data: extraction.value } };
+		if (extraction.found) {
+			return { response: billedTotal(responses), attempts, json: { data: extraction.value }, ...(moderation && { moderation }) };
+		}
 		// The same Max Tokens would cut the text off again; streamed text cannot be taken back.
 		let reason: NoRetryReason | undefined;
 		if (choice?.finish_reason === 'length') reason = 'length';
 		else if (settings.forwardsText && text !== '') reason = 'streamed';
 		else if (jsonAttempt >= settings.jsonRetries) reason = 'retries used';
-		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries, billedTotal(responses));
+		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries, billedTotal(responses), moderation);
 	}
 }
 
@@ -170,5 +215,6 @@ export function toInvalidJsonError(
 	error.context.attempts = failure.attempts;
 	error.context.completionText = text;
 	Object.assign(error.context, toBilledFields(failure.billed));
+	if (failure.moderation) error.context.moderation = failure.moderation;
 	return error;
 }

@@ -1,4 +1,13 @@
-import type { TokenUsage } from '../output/toOutputItem';
+import { reportedCost, type CompletionPricing, type TokenUsage, type UsageDetail } from '../output/toOutputItem';
+
+/** Usage details the summary line adds up when NanoGPT reported them, with their words. */
+const SUMMARY_DETAILS: Array<[UsageDetail, string]> = [
+	['cachedTokens', 'cached'],
+	['reasoningTokens', 'reasoning'],
+	['cacheReadInputTokens', 'cache read'],
+	['cacheCreationInputTokens', 'cache write'],
+	['numSearchQueries', 'search queries'],
+];
 
 /** Runs with more items than this log progress lines and a summary at info level. */
 export const PROGRESS_MIN_ITEMS = 100;
@@ -27,6 +36,7 @@ export class RunProgress {
 	private done = 0;
 	private failed = 0;
 	private readonly tokens = { prompt: 0, completion: 0, total: 0 };
+	private readonly details = new Map<UsageDetail, number>();
 	private readonly costs = new Map<string, number>();
 	private readonly startedAt: number;
 	private lastLine: { at: number; requests: number; done: number };
@@ -53,13 +63,18 @@ export class RunProgress {
 		this.retries++;
 	}
 
-	/** A request NanoGPT answered with a completion, and so billed. */
-	onBilled(usage: TokenUsage | null, cost: { amount?: unknown; currency?: unknown } | undefined): void {
+	/** A request NanoGPT answered with a completion, and so billed; `pricing` is its x_nanogpt_pricing. */
+	onBilled(usage: TokenUsage | null, pricing: CompletionPricing | undefined): void {
 		this.tokens.prompt += usage?.promptTokens ?? 0;
 		this.tokens.completion += usage?.completionTokens ?? 0;
 		this.tokens.total += usage?.totalTokens ?? 0;
+		for (const [detail] of SUMMARY_DETAILS) {
+			const count = usage?.[detail];
+			if (typeof count === 'number') this.details.set(detail, (this.details.get(detail) ?? 0) + count);
+		}
+		const cost = reportedCost(pricing);
 		if (cost && typeof cost.amount === 'number') {
-			const currency = typeof cost.currency === 'string' ? cost.currency : 'USD';
+			const currency = cost.currency ?? 'USD';
 			this.costs.set(currency, (this.costs.get(currency) ?? 0) + cost.amount);
 		}
 	}
@@ -88,10 +103,14 @@ export class RunProgress {
 			this.costs.size === 0
 				? 'no cost reported'
 				: `reported cost ${[...this.costs].map(([currency, amount]) => `${Number(amount.toFixed(6))} ${currency}`).join(' + ')}`;
+		const details = SUMMARY_DETAILS.filter(([detail]) => this.details.has(detail))
+			.map(([detail, words]) => `${this.details.get(detail)} ${words}`)
+			.join(', ');
 		return (
 			`NanoGPT run finished: ${this.total} items, ${this.failed} failed, in ${duration(wall)}; ` +
 			`${this.requests} requests sent (${this.retries} retries), ${perSecond(this.requests, wall).toFixed(1)} req/s; ` +
-			`tokens ${this.tokens.prompt} prompt + ${this.tokens.completion} completion = ${this.tokens.total}; ${cost}`
+			`tokens ${this.tokens.prompt} prompt + ${this.tokens.completion} completion = ${this.tokens.total}` +
+			`${details ? ` (${details})` : ''}; ${cost}`
 		);
 	}
 }

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { CompletionResponse } from '../output/toOutputItem';
+import type { InlineModeration } from './inlineModeration';
 
 /** What went wrong with one attempt or one item, as plain data (never the request, so never the key). */
 export interface FailureDetails {
@@ -17,6 +18,10 @@ export interface FailureDetails {
 	partialText?: string;
 	/** The error body as NanoGPT sent it (parsed JSON, or the first part of the text). */
 	body?: IDataObject | string;
+	/** What inline moderation reported (a refused prompt is still charged for the check). */
+	moderation?: InlineModeration;
+	/** What the failure means for the item's parameters: the one it concerns, when there is one, and what to do. */
+	explanation?: { parameter?: string; hint: string };
 }
 
 export class CompletionFailure extends Error {

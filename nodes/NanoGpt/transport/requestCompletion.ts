@@ -5,10 +5,11 @@ import { CompletionFailure, parseErrorBody } from './completionFailure';
 import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
 import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
 import { keyExhaustionOf } from './keyExhaustion';
+import { readInlineModeration, type InlineModeration } from './inlineModeration';
 import { networkFailure } from './networkFailure';
 import {
 	MAX_RETRY_WAIT_MS,
-	isRetryableStatus,
+	isRetryableFailure,
 	parseRetryAfter,
 	retryDelay,
 } from './retryPolicy';
@@ -37,11 +38,15 @@ export interface CompletionCallSettings extends StreamReadSettings {
 	baseUrl: string;
 	maxRetries: number;
 	flow: AttemptFlow;
+	/** Headers the item's options set (moderation, redaction); n8n's credential adds the key. */
+	headers?: Record<string, string>;
 }
 
 export interface CompletionOutcome {
 	response: CompletionResponse;
 	attempts: number;
+	/** From the response headers, when NanoGPT moderated the prompt. */
+	moderation?: InlineModeration;
 }
 
 function header(headers: IDataObject | undefined, name: string): string | undefined {
@@ -53,14 +58,16 @@ function header(headers: IDataObject | undefined, name: string): string | undefi
 function statusFailure(response: IN8nHttpFullResponse, text: unknown): CompletionFailure {
 	const headers = response.headers as IDataObject;
 	const parsed = parseErrorBody(text, header(headers, 'content-type'));
+	const moderation = readInlineModeration(headers);
 	return new CompletionFailure({
 		status: response.statusCode,
 		apiMessage: parsed.apiMessage,
 		code: parsed.code,
 		body: parsed.body,
 		requestId: header(headers, 'x-request-id'),
-		retryable: isRetryableStatus(response.statusCode),
+		retryable: isRetryableFailure(response.statusCode, parsed.code),
 		retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
+		...(moderation && { moderation }),
 	});
 }
 
@@ -77,12 +84,12 @@ async function attemptCompletion(
 	context: IExecuteFunctions,
 	body: CompletionRequestBody,
 	settings: CompletionCallSettings,
-): Promise<CompletionResponse> {
+): Promise<Omit<CompletionOutcome, 'attempts'>> {
 	const stream = body.stream === true;
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: apiUrl(settings.baseUrl, '/v1/completions'),
-		headers: { Accept: stream ? 'text/event-stream' : 'application/json' },
+		headers: { ...settings.headers, Accept: stream ? 'text/event-stream' : 'application/json' },
 		body,
 		json: true,
 		encoding: stream ? 'stream' : 'text',
@@ -101,11 +108,12 @@ async function attemptCompletion(
 		throw networkFailure(error, settings.signal, settings.timeoutMs);
 	}
 	const requestId = header(response.headers as IDataObject, 'x-request-id');
+	const moderation = readInlineModeration(response.headers as IDataObject);
 	const ok = response.statusCode >= 200 && response.statusCode < 300;
 	if (stream) {
 		const streamBody = response.body as StreamBody;
 		if (!ok) throw statusFailure(response, await readText(streamBody));
-		return await readCompletionStream(streamBody, settings, requestId);
+		return { response: await readCompletionStream(streamBody, settings, requestId), ...(moderation && { moderation }) };
 	}
 	if (!ok) throw statusFailure(response, response.body);
 	const completion = parseJson(response.body) as CompletionResponse | undefined;
@@ -128,7 +136,7 @@ async function attemptCompletion(
 			body: completion,
 		});
 	}
-	return completion;
+	return { response: completion, ...(moderation && { moderation }) };
 }
 
 /** Any failure of one attempt, as a CompletionFailure (unexpected errors included, never rethrown raw). */
@@ -164,9 +172,9 @@ export async function requestCompletion(
 			: undefined;
 		const startedAt = Date.now();
 		try {
-			const response = await attemptCompletion(context, body, { ...settings, onText });
+			const answered = await attemptCompletion(context, body, { ...settings, onText });
 			flow.afterAttempt({ startedAt });
-			return { response, attempts: attempt };
+			return { ...answered, attempts: attempt };
 		} catch (error) {
 			failure = signal?.aborted ? networkFailure(error, signal, settings.timeoutMs) : asCompletionFailure(error);
 		}

@@ -24,6 +24,17 @@ export function isRetryableStatus(status: number): boolean {
 	return RETRYABLE_STATUSES.has(status);
 }
 
+/**
+ * NanoGPT's error codes that the same request would get again, whatever the status: a prompt its
+ * content policy or moderation refused, and an empty answer (not charged).
+ */
+const NEVER_RETRIED_CODES = new Set(['content_policy_violation', 'empty_response']);
+
+/** Whether an error answer is worth another attempt: a retryable status, unless its code says the answer would not change. */
+export function isRetryableFailure(status: number, code: string | undefined): boolean {
+	return isRetryableStatus(status) && !(code !== undefined && NEVER_RETRIED_CODES.has(code));
+}
+
 export function isRetryableNetworkCode(code: string | undefined): boolean {
 	return code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
 }
