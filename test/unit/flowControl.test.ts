@@ -1,10 +1,5 @@
 import { FlowControl } from '../../nodes/NanoGpt/run/flowControl';
-import {
-	AUTO_IN_FLIGHT_WITHOUT_CAP,
-	AUTO_MAX_IN_FLIGHT,
-	AUTO_MIN_IN_FLIGHT,
-	InFlightLimit,
-} from '../../nodes/NanoGpt/run/inFlightLimit';
+import { InFlightLimit } from '../../nodes/NanoGpt/run/inFlightLimit';
 import {
 	MIN_REQUESTS_PER_SECOND,
 	PROBE_DELAY_MS,
@@ -139,8 +134,8 @@ describe('InFlightLimit', () => {
 	});
 
 	it('Auto starts at its ceiling: 512 with a rate cap, 32 without', () => {
-		expect(new InFlightLimit(0, 23).limit).toBe(AUTO_MAX_IN_FLIGHT);
-		expect(new InFlightLimit(0, 0).limit).toBe(AUTO_IN_FLIGHT_WITHOUT_CAP);
+		expect(new InFlightLimit(0, 23).limit).toBe(512);
+		expect(new InFlightLimit(0, 0).limit).toBe(32);
 	});
 
 	it('Auto cuts to three quarters of the requests in flight on overload, once a second, and climbs by one per success', () => {
@@ -148,16 +143,22 @@ describe('InFlightLimit', () => {
 		const limit = new InFlightLimit(0, 23, () => now);
 		for (let index = 0; index < 40; index++) limit.tryAcquire();
 		limit.onOverload();
-		expect(limit.limit).toBe(30);
+		expect(limit.limit).toBe(30); // 3/4 of 40
+		// 999 ms later, with 24 in flight, another overload signal (the same burst answering late)
+		// does not cut again: a second cut would set 3/4 of 24 = 18.
+		for (let index = 0; index < 16; index++) limit.release();
+		now = 999;
 		limit.onOverload();
 		expect(limit.limit).toBe(30);
+		for (let index = 0; index < 6; index++) expect(limit.tryAcquire()).toBe(true);
 		expect(limit.tryAcquire()).toBe(false);
 		for (let index = 0; index < 5; index++) limit.onSuccess();
 		expect(limit.limit).toBe(35);
+		// A second after the cut the next signal cuts again, never below 4.
 		now = 1000;
-		for (let index = 0; index < 38; index++) limit.release();
+		for (let index = 0; index < 28; index++) limit.release();
 		limit.onOverload();
-		expect(limit.limit).toBe(AUTO_MIN_IN_FLIGHT);
+		expect(limit.limit).toBe(4); // 3/4 of the 2 left in flight is 1, raised to the floor of 4
 	});
 
 	it('acquire waits until a slot frees up, and rejects when cancelled', async () => {
@@ -186,7 +187,7 @@ describe('FlowControl: what each attempt teaches', () => {
 			flow.pacer.recordStart();
 		}
 		flow.afterAttempt({ failure: failure(429), startedAt: now, retryAfterMs: 1000 });
-		expect(flow.limit.limit).toBe(AUTO_MAX_IN_FLIGHT);
+		expect(flow.limit.limit).toBe(512);
 		expect(flow.pacer.rate).toBeCloseTo(19 * SHARE_MARGIN, 10);
 		flow.afterAttempt({ failure: failure(503), startedAt: now, retryAfterMs: 400 });
 		expect(flow.limit.limit).toBe(15);
@@ -220,8 +221,8 @@ describe('throughput on a virtual clock: NanoGPT limit 25 req/s, default request
 			expect(run.rejected).toHaveLength(0);
 			expect(steadyRate(run.admitted)).toBeGreaterThan(22.9);
 			// Little's law: rate x latency requests in flight, which the old fixed 16 would have capped.
-			expect(run.maxInFlight).toBeGreaterThanOrEqual(Math.min(Math.floor((23 * latencyMs) / 1000), AUTO_MAX_IN_FLIGHT) - 1);
-			expect(run.maxInFlight).toBeLessThanOrEqual(AUTO_MAX_IN_FLIGHT);
+			expect(run.maxInFlight).toBeGreaterThanOrEqual(Math.min(Math.floor((23 * latencyMs) / 1000), 512) - 1);
+			expect(run.maxInFlight).toBeLessThanOrEqual(512);
 		},
 	);
 
