@@ -136,6 +136,7 @@ export function simulate(options: SimulationOptions): { clients: ClientResult[];
 			{ concurrency: spec.concurrency ?? 0, requestsPerSecond: spec.requestsPerSecond ?? 23 },
 			spec.items,
 			clock,
+			seededRandom((noise?.seed ?? 0) * 1000 + clientIndex + 1),
 		);
 		const state = {
 			spec,
