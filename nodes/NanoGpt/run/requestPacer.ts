@@ -1,9 +1,9 @@
 import { abortableSleep } from '../transport/abortableSleep';
 
 /** A Retry-After up to this long is NanoGPT's per-second limit speaking: the pace adapts, nobody else waits. */
-export const SHORT_RETRY_AFTER_MS = 2_000;
+const SHORT_RETRY_AFTER_MS = 2_000;
 /** The slowest pace the node falls to when the limit is shared with others. */
-export const MIN_REQUESTS_PER_SECOND = 1;
+const MIN_REQUESTS_PER_SECOND = 1;
 /** NanoGPT counts requests per key in a sliding one-second window. */
 const LIMIT_WINDOW_MS = 1_000;
 /** A slow pace's share is counted over at least this many of its own starts, not over the two or three of one second. */
@@ -29,13 +29,13 @@ const OTHERS_NOISE = 2;
  */
 const SLOW_RUN_CUT = 1;
 /** Quiet time after a 429 before the pace climbs back towards Requests per Second. */
-export const PROBE_DELAY_MS = 7_000;
+const PROBE_DELAY_MS = 7_000;
 /**
  * The climb after PROBE_DELAY_MS: the cap times this times the cube of the seconds since. Slow at first,
  * so that probing a key that is still full costs about one 429; steep after a few seconds, so that a share
  * another run freed is taken back (at a cap of 23: +0.2 after 1 s, +1.8 after 2 s, +6.2 after 3 s, +14.7 after 4 s).
  */
-export const PROBE_CLIMB = 0.01;
+const PROBE_CLIMB = 0.01;
 /** A run refused in its first second with at most one request let in resumes at this part of its cap. */
 const JOIN_SHARE = 1 / 8;
 /** How long starts are remembered: a 429 may arrive seconds after its request started, and its window is counted then. */
