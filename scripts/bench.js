@@ -514,6 +514,7 @@ const f2 = (x) => x.toFixed(2);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes) => `${Math.round(bytes / (1024 * 1024))} MB`;
 const yesNo = (ok) => (ok ? 'yes' : 'NO');
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const concurrencyLabel = (c) => (c === 0 ? 'Auto' : String(c));
 
 function table(headers, rows) {
@@ -878,7 +879,7 @@ function renderReport(results) {
 				`each retried; the runs' shares stayed between ${f2(Math.min(...rows.flatMap((row) => row.figures.shareOfFair)))} and ` +
 				`${f2(Math.max(...rows.flatMap((row) => row.figures.shareOfFair)))} of an equal split; the run left alone was back at ` +
 				`${TARGETS.sharedRecoverShareOfCap} of its cap after ${slowest.figures.tail.recoveryMs === undefined ? 'more than its tail' : secs(slowest.figures.tail.recoveryMs)} at the most; ` +
-				`${rows.reduce((a, row) => a + row.runResults.reduce((b, r) => b + r.check.failed, 0), 0)} items failed and every run kept its order` +
+				`${plural(rows.reduce((a, row) => a + row.runResults.reduce((b, r) => b + r.check.failed, 0), 0), 'item')} failed and every run kept its order` +
 				`${rows.every((row) => row.runResults.every((r) => r.check.ordered)) ? '' : ' (NOT: see the table)'}.`,
 		);
 	}
