@@ -14,8 +14,10 @@
  *   3. 10,000 items at zero latency: CPU time per item, peak RSS, TCP connections per run.
  *   4. At real latencies (0.1, 1, 2, 6, 20 s per completion), the node with its DEFAULT request
  *      options under the 25 requests/s limit: the steady rate as the emulator saw it, in flight,
- *      429s, failures and order; peak RSS growth for 2,000 items at 2 s; and two node runs on one
- *      key at once, in two harness processes.
+ *      429s, failures and order; peak RSS growth for 2,000 items at 2 s; and 2, 4 and 8 node runs on
+ *      one key at once, each in a harness process of its own, started together and a few seconds
+ *      apart: the rate together, the 429 share, each run's share, and how soon the run left alone
+ *      takes back the whole cap (test/support/sharedKey.js), plotted for 4 runs.
  *
  * The emulator runs in a child process (this script with --emulator-child), so its CPU time and
  * memory are not counted as the node's, and its timers do not share an event loop with the node.
@@ -31,10 +33,13 @@
  *   --rate-items N     items of section 2 with the default request options (default 400)
  *   --burst-items N    items of section 2 with the rate cap off (default 150; 0 skips the row)
  *   --cpu-items N      items of section 3 (default 10000)
- *   --real-latencies L latencies in ms of section 4 (default 100,1000,2000,6000,20000)
+ *   --real-latencies L latencies in ms of section 4 (default 100,1000,2000,6000,20000; none skips them)
  *   --real-items N     items per latency of section 4 (default 740: over 30 s of starts at 23 req/s)
  *   --memory-items N   items of section 4's memory run at 2 s (default 2000; 0 skips it)
- *   --shared-items N   items of each of the two runs on one key (default 600; 0 skips the row)
+ *   --shared-runs LIST how many runs share one key in section 4 (default 2,4,8; none skips them)
+ *   --shared-items N   items of all runs on one key together, split evenly (default 1200)
+ *   --shared-gap MS    the runs' start times apart in the staggered rows (default 3000; 0: only together)
+ *   --shared-tail S    run A's extra items: S seconds at the default cap, alone after the others (default 20)
  *   --sections LIST    sections to run (default 1,2,3,4)
  *   --write            also write README.md's Benchmark section and docs/benchmark-throughput.svg
  *   --json FILE        also write every measured figure as JSON
@@ -55,9 +60,13 @@ const TARGETS = {
 	targetConcurrency: 16,
 	minRps: 22,
 	rateLimit: 25,
-	// Section 4: the steady rate at every latency as a share of the default cap; two runs on one key together.
+	// Section 4: the steady rate at every latency as a share of the default cap; runs on one key.
 	steadyShareOfCap: 0.9,
-	sharedMinRps: 20,
+	sharedShareOfLimit: 0.9,
+	sharedMaxRejected: 0.05,
+	sharedFairFactor: 2,
+	sharedRecoverShareOfCap: 0.9,
+	sharedRecoverMs: 10_000,
 	memoryGrowthMb: 200,
 };
 
@@ -68,7 +77,7 @@ const TARGETS = {
 async function emulatorChild() {
 	const { startEmulator } = require('../test/support/emulator');
 	const emu = await startEmulator({});
-	const summarize = () => {
+	const summarize = ({ times = false } = {}) => {
 		const completions = emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/completions'));
 		const ok = completions.filter((r) => r.status === 200).map((r) => r.startedAt);
 		const all = completions.map((r) => r.startedAt);
@@ -83,7 +92,9 @@ async function emulatorChild() {
 		const perPrefix = {};
 		for (const r of completions) {
 			const prefix = String(r.body?.prompt ?? '').split(' ')[0];
-			const entry = (perPrefix[prefix] ??= { ok: 0, rejected: 0, firstOk: null, lastOk: null });
+			const entry = (perPrefix[prefix] ??= { ok: 0, rejected: 0, firstOk: null, lastOk: null, ...(times ? { okTimes: [], rejectedTimes: [] } : {}) });
+			if (times && r.status === 200) entry.okTimes.push(r.startedAt);
+			if (times && r.status === 429) entry.rejectedTimes.push(r.startedAt);
 			if (r.status === 200) {
 				entry.ok++;
 				entry.firstOk = entry.firstOk === null ? r.startedAt : Math.min(entry.firstOk, r.startedAt);
@@ -113,7 +124,7 @@ async function emulatorChild() {
 			emu.setRateLimit(rateLimit);
 			return {};
 		},
-		summary: () => summarize(),
+		summary: (args) => summarize(args),
 		async close() {
 			await emu.close();
 			setImmediate(() => process.exit(0));
@@ -184,6 +195,31 @@ function makeItems(n, prefix) {
 /** Admitted (200) requests per second between the first and the last admitted start. */
 function steadyRate({ okCount, firstOk, lastOk }) {
 	return lastOk > firstOk ? (okCount - 1) / ((lastOk - firstOk) / 1000) : NaN;
+}
+
+/** Run names in section 4's rows of runs on one key. */
+const RUN_NAMES = 'ABCDEFGHIJKLMNOP'.split('');
+
+/** The figures of a row of runs on one key, from the start times the emulator saw (test/support/sharedKey.js). */
+function sharedFigures(row) {
+	const { sharedKeyFigures } = require('../test/support/sharedKey');
+	const runs = row.runResults.map((r) => {
+		const mine = row.emulator.perPrefix[r.prefix] ?? {};
+		return { admitted: mine.okTimes ?? [], rejected: mine.rejectedTimes ?? [] };
+	});
+	return sharedKeyFigures(runs, { cap: row.cap });
+}
+
+/** Which of the targets a row of runs on one key missed (none: all met). */
+function sharedMisses(row) {
+	const f = row.figures;
+	const misses = [];
+	if (!(f.together >= TARGETS.sharedShareOfLimit * TARGETS.rateLimit)) misses.push('rate together');
+	if (f.rejectedShare > TARGETS.sharedMaxRejected) misses.push('429 share');
+	if (row.runResults.some((r) => r.check.failed > 0 || !r.check.ordered)) misses.push('rows lost or out of order');
+	if (f.shareOfFair.some((share) => !(share >= 1 / TARGETS.sharedFairFactor && share <= TARGETS.sharedFairFactor))) misses.push('fair share');
+	if (!(f.tail.recoveryMs <= TARGETS.sharedRecoverMs)) misses.push('recovery');
+	return misses;
 }
 
 /** A full garbage collection, so that a run's RSS baseline does not carry the previous run's garbage. */
@@ -424,6 +460,7 @@ async function costChild() {
 	collectGarbage();
 	process.send({ warm: true });
 	await new Promise((resolve) => process.once('message', resolve));
+	if (setup.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, setup.delayMs));
 	const result = await run(items);
 	process.send({ result: { ...result, emulator: undefined } });
 }
@@ -433,7 +470,7 @@ async function costChild() {
  * emulator is set to `latencyMs` and `rateLimit` and they all start together. Returns each
  * client's measurement and the emulator's summary of the runs.
  */
-async function runChildren(ctx, setups, { latencyMs = 0, rateLimit } = {}) {
+async function runChildren(ctx, setups, { latencyMs = 0, rateLimit, times = false } = {}) {
 	await ctx.emu.call('configure', { latencyMs: 0 });
 	const emu = { baseUrl: ctx.emu.baseUrl, origin: ctx.emu.origin, apiKey: ctx.emu.apiKey };
 	const children = setups.map((setup) => {
@@ -460,7 +497,7 @@ async function runChildren(ctx, setups, { latencyMs = 0, rateLimit } = {}) {
 	const measured = (await Promise.all(results)).map(({ result }) => result);
 	for (const { child } of children) if (child.connected) child.disconnect();
 	await Promise.all(children.map(({ exited }) => exited));
-	return { results: measured, emulator: await ctx.emu.call('summary') };
+	return { results: measured, emulator: await ctx.emu.call('summary', { times }) };
 }
 
 async function runCostChild(ctx, client, items, concurrency) {
@@ -477,6 +514,7 @@ const f2 = (x) => x.toFixed(2);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes) => `${Math.round(bytes / (1024 * 1024))} MB`;
 const yesNo = (ok) => (ok ? 'yes' : 'NO');
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const concurrencyLabel = (c) => (c === 0 ? 'Auto' : String(c));
 
 function table(headers, rows) {
@@ -654,8 +692,8 @@ function renderReport(results) {
 				`span: at 20 s per completion, start-up and the tail dominate items ÷ wall time, so the targets are set on it. ` +
 				`Max in flight as the emulator saw it.`,
 		);
-		out.push('');
-		out.push(
+		if (real.rows.length) out.push('');
+		if (real.rows.length) out.push(
 			table(
 				['Latency', 'Items', 'Steady req/s', '/ cap ' + cap, '/ limit ' + TARGETS.rateLimit, 'Items ÷ wall', 'Wall', 'Max in flight', '429s', 'Retried items', 'Failed items', 'Order kept'],
 				real.rows.map((row) => {
@@ -678,27 +716,42 @@ function renderReport(results) {
 				}),
 			),
 		);
-		if (real.shared) {
-			const sh = real.shared;
-			const e = sh.emulator;
+		if (real.shared?.length) {
+			const rows = real.shared;
+			const cap = rows[0].cap;
+			out.push('');
+			out.push(`#### Runs on one key`);
 			out.push('');
 			out.push(
-				`Two node runs of ${sh.items} items each on one key at once, at ${f1(sh.latencyMs / 1000)} s per completion, in two ` +
-					`harness processes started together (default request options): the emulator's one limit is shared, as with two ` +
-					`workflows, two n8n instances or two queue workers on the same key. "Together" = all admitted requests between ` +
-					`the first and the last admitted start, divided by that span.`,
+				`2, 4 and 8 node runs on one key at once, at ${f1(rows[0].latencyMs / 1000)} s per completion, each in a harness process of its own ` +
+					`with the default request options: the emulator's one limit is shared, as by workflows, n8n instances or queue workers ` +
+					`using the same key. Each row is one run of its own: the runs share ${config.sharedItems} items evenly, started together ` +
+					`or ${f1(config.sharedGapMs / 1000)} s apart, and run A has ${rows[0].extra} more (${config.sharedTailSeconds} s at the cap) so that it goes on ` +
+					`alone after the others. A run is active from its first to its last admitted start (test/support/sharedKey.js). ` +
+					`"Together" = the admitted requests of all runs while at least two were active, per second. "Each run's share" = its ` +
+					`admitted requests per second while all were active, divided by the mean of the runs (1.00 = an equal split). ` +
+					`"Back at ${TARGETS.sharedRecoverShareOfCap} of the cap" = from run A's first start after every other run's last one until ` +
+					`1 s in which it had ${TARGETS.sharedRecoverShareOfCap} of its cap (${Math.ceil(TARGETS.sharedRecoverShareOfCap * cap)} requests) admitted.`,
 			);
 			out.push('');
 			out.push(
 				table(
-					['Run', 'Items', 'Steady req/s', 'Wall', '429s', 'Retried items', 'Failed items', 'Order kept'],
-					[
-						...sh.runs.map((r) => {
-							const mine = e.perPrefix[r.prefix] ?? { ok: 0, rejected: 0, firstOk: 0, lastOk: 0 };
-							return [r.prefix === 'A-row' ? 'run A' : 'run B', sh.items, f1(steadyRate({ okCount: mine.ok, firstOk: mine.firstOk, lastOk: mine.lastOk })), secs(r.wallMs), mine.rejected, r.check.retried, r.check.failed, yesNo(r.check.ordered)];
-						}),
-						['together', 2 * sh.items, f1(steadyRate(e)), '', e.stats.rateLimited, sh.runs.reduce((a, r) => a + r.check.retried, 0), sh.runs.reduce((a, r) => a + r.check.failed, 0), yesNo(sh.runs.every((r) => r.check.ordered))],
-					],
+					['Runs', 'Started', 'Items each (+ run A)', 'Together req/s', '/ limit ' + TARGETS.rateLimit, '429s (of requests sent)', "Each run's share", 'Back at 0.9 of the cap after', 'Failed items', 'Order kept'],
+					rows.map((row) => {
+						const f = row.figures;
+						return [
+							row.runs,
+							row.gapMs ? `${f1(row.gapMs / 1000)} s apart` : 'together',
+							`${row.items} (+${row.extra})`,
+							f1(f.together),
+							f2(f.together / TARGETS.rateLimit),
+							`${f.rejected} of ${f.sent} (${f1(100 * f.rejectedShare)}%)`,
+							f.shareOfFair.map(f2).join(' '),
+							f.tail.recoveryMs === undefined ? `not within ${secs(f.tail.ms)}` : secs(f.tail.recoveryMs),
+							row.runResults.reduce((a, r) => a + r.check.failed, 0),
+							yesNo(row.runResults.every((r) => r.check.ordered)),
+						];
+					}),
 				),
 			);
 		}
@@ -741,13 +794,17 @@ function renderReport(results) {
 			ok ? 'met' : 'MISSED',
 		]);
 	}
-	if (real?.shared) {
-		const together = steadyRate(real.shared.emulator);
-		const failed = real.shared.runs.reduce((a, r) => a + r.check.failed, 0);
+	for (const row of real?.shared ?? []) {
+		const f = row.figures;
+		const misses = sharedMisses(row);
 		targetRows.push([
-			`Two runs on one key at ${f1(real.shared.latencyMs / 1000)} s: at least ${TARGETS.sharedMinRps} req/s together, 0 failed`,
-			`${f1(together)} req/s, ${failed} failed`,
-			together >= TARGETS.sharedMinRps && failed === 0 ? 'met' : 'MISSED',
+			`${row.runs} runs on one key, ${row.gapMs ? `${f1(row.gapMs / 1000)} s apart` : 'started together'}: at least ${TARGETS.sharedShareOfLimit} of the limit ` +
+				`together while two or more run, at most ${100 * TARGETS.sharedMaxRejected}% answered 429, 0 failed and order kept, each run within ` +
+				`${TARGETS.sharedFairFactor}x of an equal share, the run left alone back at ${TARGETS.sharedRecoverShareOfCap} of its cap within ${TARGETS.sharedRecoverMs / 1000} s`,
+			`${f2(f.together / TARGETS.rateLimit)} of the limit, ${f1(100 * f.rejectedShare)}% 429, ${row.runResults.reduce((a, r) => a + r.check.failed, 0)} failed, ` +
+				`order ${row.runResults.every((r) => r.check.ordered) ? 'kept' : 'NOT kept'}, shares ${f2(Math.min(...f.shareOfFair))} to ${f2(Math.max(...f.shareOfFair))}, ` +
+				`back after ${f.tail.recoveryMs === undefined ? 'never' : secs(f.tail.recoveryMs)}`,
+			misses.length ? `MISSED (${misses.join(', ')})` : 'met',
 		]);
 	}
 	if (real?.memory) {
@@ -809,12 +866,21 @@ function renderReport(results) {
 				`at those latencies.`,
 		);
 	}
-	if (real?.shared) {
-		const e = real.shared.emulator;
+	if (real?.shared?.length) {
+		const rows = real.shared;
+		const worst = (pick) => rows.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+		const lowest = rows.reduce((a, b) => (b.figures.together < a.figures.together ? b : a));
+		const mostRejected = worst((row) => row.figures.rejectedShare);
+		const slowest = worst((row) => row.figures.tail.recoveryMs ?? Infinity);
 		out.push(
-			`- Two runs on one key: ${f1(steadyRate(e))} req/s together of the ${TARGETS.rateLimit} allowed, ${e.stats.rateLimited} requests refused ` +
-				`with 429 (${f1((100 * e.stats.rateLimited) / e.count)}% of those sent) and retried; each run settled on the share NanoGPT ` +
-				`let through to it and kept every item in order.`,
+			`- Runs on one key: from ${rows.map((row) => row.runs).filter((n, i, all) => all.indexOf(n) === i).join(', ')} runs at once, together ` +
+				`${f1(lowest.figures.together)} to ${f1(Math.max(...rows.map((row) => row.figures.together)))} req/s of the ${TARGETS.rateLimit} allowed while two or more ran; at most ` +
+				`${f1(100 * mostRejected.figures.rejectedShare)}% of the requests sent were answered 429 (${mostRejected.runs} runs, ${mostRejected.gapMs ? 'staggered' : 'together'}), ` +
+				`each retried; the runs' shares stayed between ${f2(Math.min(...rows.flatMap((row) => row.figures.shareOfFair)))} and ` +
+				`${f2(Math.max(...rows.flatMap((row) => row.figures.shareOfFair)))} of an equal split; the run left alone was back at ` +
+				`${TARGETS.sharedRecoverShareOfCap} of its cap after ${slowest.figures.tail.recoveryMs === undefined ? 'more than its tail' : secs(slowest.figures.tail.recoveryMs)} at the most; ` +
+				`${plural(rows.reduce((a, row) => a + row.runResults.reduce((b, r) => b + r.check.failed, 0), 0), 'item')} failed and every run kept its order` +
+				`${rows.every((row) => row.runResults.every((r) => r.check.ordered)) ? '' : ' (NOT: see the table)'}.`,
 		);
 	}
 	const conns = cpu ? cpu.node.emulator.stats.connections / cpu.items : NaN;
@@ -907,6 +973,67 @@ function renderChart(results) {
 	return `${parts.join('\n')}\n`;
 }
 
+/** The row of runs on one key that the sharing chart shows: 4 runs, staggered when that ran. */
+function sharingChartRow(results) {
+	const rows = results.real?.shared ?? [];
+	return rows.find((row) => row.runs === 4 && row.gapMs > 0) ?? rows.find((row) => row.runs === 4);
+}
+
+/** Requests admitted per second of each run over time, for one row of runs on one key. */
+function renderSharingChart(row) {
+	const { ratesOverTime } = require('../test/support/sharedKey');
+	const runs = row.runResults.map((r) => ({ admitted: row.emulator.perPrefix[r.prefix]?.okTimes ?? [], rejected: [] }));
+	const all = runs.flatMap((r) => r.admitted);
+	const from = Math.min(...all);
+	const to = Math.max(...all) + 1;
+	const { times, rates } = ratesOverTime(runs, { from, to, stepMs: 1000 });
+	const totals = times.map((_, k) => rates.reduce((sum, series) => sum + series[k], 0));
+	const W = 640;
+	const H = 320;
+	const left = 44;
+	const right = 16;
+	const top = 40;
+	const bottom = 64;
+	const plotW = W - left - right;
+	const plotH = H - top - bottom;
+	const yMax = 30;
+	const xMax = Math.ceil(times[times.length - 1] / 10_000) * 10;
+	const x = (ms) => left + (ms / 1000 / xMax) * plotW;
+	const y = (v) => top + plotH - (Math.min(v, yMax) / yMax) * plotH;
+	const colors = ['#2f9e6e', '#6b8fb8', '#d98b2b', '#a05eb5', '#c44e52', '#8c8c3a', '#4bacc6', '#7f7f7f'];
+	const parts = [];
+	parts.push(
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+	);
+	parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+	parts.push(
+		`<text x="${left}" y="22" font-size="14" font-weight="600" fill="#222">Requests admitted per second: ${row.runs} runs on one key, ${row.gapMs ? `started ${f1(row.gapMs / 1000)} s apart` : 'started together'}</text>`,
+	);
+	for (let v = 0; v <= yMax; v += 5) {
+		parts.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eeeeee"/>`);
+		parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
+	}
+	for (let s = 0; s <= xMax; s += 10) {
+		parts.push(`<text x="${x(s * 1000)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${s} s</text>`);
+	}
+	parts.push(`<line x1="${left}" x2="${W - right}" y1="${y(TARGETS.rateLimit)}" y2="${y(TARGETS.rateLimit)}" stroke="#c44e52" stroke-dasharray="6 4"/>`);
+	parts.push(`<text x="${W - right - 4}" y="${y(TARGETS.rateLimit) - 5}" text-anchor="end" fill="#c44e52">NanoGPT's limit, ${TARGETS.rateLimit}/s</text>`);
+	const line = (values, color, width, title) =>
+		`<polyline fill="none" stroke="${color}" stroke-width="${width}" stroke-linejoin="round" points="${values.map((v, k) => `${x(times[k] + 500).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${title}</title></polyline>`;
+	parts.push(line(totals, '#333333', 2.5, 'all runs together'));
+	rates.forEach((series, k) => parts.push(line(series, colors[k % colors.length], 1.8, `run ${RUN_NAMES[k]}`)));
+	parts.push(`<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#999"/>`);
+	let lx = left;
+	const legend = [['together', '#333333'], ...rates.map((_, k) => [`run ${RUN_NAMES[k]}${k === 0 ? ` (+${row.extra} items)` : ''}`, colors[k % colors.length]])];
+	for (const [name, color] of legend) {
+		parts.push(`<rect x="${lx}" y="${H - 22}" width="12" height="12" fill="${color}"/>`);
+		parts.push(`<text x="${lx + 16}" y="${H - 12}" fill="#333">${name}</text>`);
+		lx += 30 + name.length * 6.5;
+	}
+	parts.push('</svg>');
+	return `${parts.join('\n')}\n`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
@@ -914,13 +1041,15 @@ function renderChart(results) {
 function parseArgs(argv) {
 	const args = {
 		items: 1000, latency: 100, concurrency: '1,4,16,32', helper: '16', repeat: 1, quick: false, quickItems: 200, rateItems: 400,
-		burstItems: 150, cpuItems: 10000, realLatencies: '100,1000,2000,6000,20000', realItems: 740, memoryItems: 2000, sharedItems: 600,
+		burstItems: 150, cpuItems: 10000, realLatencies: '100,1000,2000,6000,20000', realItems: 740, memoryItems: 2000, sharedItems: 1200,
+		sharedRuns: '2,4,8', sharedGap: 3000, sharedTail: 20,
 		sections: '1,2,3,4', write: false, json: undefined,
 	};
 	const names = {
 		items: 'items', latency: 'latency', concurrency: 'concurrency', helper: 'helper', repeat: 'repeat', 'quick-items': 'quickItems',
 		'rate-items': 'rateItems', 'burst-items': 'burstItems', 'cpu-items': 'cpuItems', 'real-latencies': 'realLatencies',
-		'real-items': 'realItems', 'memory-items': 'memoryItems', 'shared-items': 'sharedItems', sections: 'sections', json: 'json', report: 'report',
+		'real-items': 'realItems', 'memory-items': 'memoryItems', 'shared-items': 'sharedItems', 'shared-runs': 'sharedRuns',
+		'shared-gap': 'sharedGap', 'shared-tail': 'sharedTail', sections: 'sections', json: 'json', report: 'report',
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
@@ -949,10 +1078,13 @@ function parseArgs(argv) {
 		rateItems: int(args.rateItems, 'rate-items'),
 		burstItems: int(args.burstItems, 'burst-items'),
 		cpuItems: int(args.cpuItems, 'cpu-items'),
-		realLatencies: String(args.realLatencies).split(',').map((l) => int(l, 'real-latencies')),
+		realLatencies: args.realLatencies === 'none' ? [] : String(args.realLatencies).split(',').map((l) => int(l, 'real-latencies')),
 		realItems: int(args.realItems, 'real-items'),
 		memoryItems: int(args.memoryItems, 'memory-items'),
 		sharedItems: int(args.sharedItems, 'shared-items'),
+		sharedRuns: args.sharedRuns === 'none' ? [] : String(args.sharedRuns).split(',').map((n) => int(n, 'shared-runs')),
+		sharedGapMs: int(args.sharedGap, 'shared-gap'),
+		sharedTailSeconds: int(args.sharedTail, 'shared-tail'),
 		sections: String(args.sections).split(',').map((n) => int(n, 'sections')),
 		write: args.write,
 		json: args.json,
@@ -990,12 +1122,19 @@ function publish(results, write, log) {
 		fs.writeFileSync(path.join(docs, 'benchmark-throughput.svg'), renderChart(results));
 		const chartNote = `\n![Items per second by concurrency: ideal, undici Pool, the node](docs/benchmark-throughput.svg)\n`;
 		const withChart = report.replace(/(### 1\. [^\n]*\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${chartNote}`);
+		let withCharts = withChart;
+		const sharingRow = sharingChartRow(results);
+		if (sharingRow) {
+			fs.writeFileSync(path.join(docs, 'benchmark-sharing.svg'), renderSharingChart(sharingRow));
+			const sharingNote = `\n![Requests admitted per second of each of ${sharingRow.runs} runs on one key, and together](docs/benchmark-sharing.svg)\n`;
+			withCharts = withChart.replace(/(#### Runs on one key\n\n[^\n]*\n\n(?:\|[^\n]*\n)+)/, `$1${sharingNote}`);
+		}
 		const readmePath = path.join(REPO, 'README.md');
 		const readme = fs.readFileSync(readmePath, 'utf8');
 		const section = /<!-- benchmark:start -->[\s\S]*<!-- benchmark:end -->/;
 		if (!section.test(readme)) throw new Error('README.md has no <!-- benchmark:start --> ... <!-- benchmark:end --> section');
-		fs.writeFileSync(readmePath, readme.replace(section, () => `<!-- benchmark:start -->\n${withChart.trim()}\n<!-- benchmark:end -->`));
-		log('wrote the Benchmark section of README.md and docs/benchmark-throughput.svg');
+		fs.writeFileSync(readmePath, readme.replace(section, () => `<!-- benchmark:start -->\n${withCharts.trim()}\n<!-- benchmark:end -->`));
+		log(`wrote the Benchmark section of README.md, docs/benchmark-throughput.svg${sharingRow ? ' and docs/benchmark-sharing.svg' : ''}`);
 	}
 	return report;
 }
@@ -1135,12 +1274,32 @@ async function main() {
 				real.memory = { ...memory, items: config.memoryItems, latencyMs: 2000, emulator };
 				log(`   peak RSS growth ${mb(memory.peakRss - memory.baseRss)}, max in flight ${emulator.stats.maxInFlight}, failed ${memory.check.failed}`);
 			}
-			if (config.sharedItems > 0) {
-				log(`4. two runs of ${config.sharedItems} items on one key at 2000 ms, in two processes ...`);
-				const setups = ['A-row', 'B-row'].map((prefix) => ({ client: 'node', items: config.sharedItems, requestOptions: null, prefix }));
-				const { results, emulator } = await runChildren(ctx, setups, { latencyMs: 2000, rateLimit });
-				real.shared = { items: config.sharedItems, latencyMs: 2000, runs: results.map((r, k) => ({ ...r, prefix: setups[k].prefix })), emulator };
-				log(`   together ${f1(steadyRate(emulator))} req/s, 429s ${emulator.stats.rateLimited}, failed ${results.map((r) => r.check.failed).join(' + ')}`);
+			if (config.sharedRuns.length > 0) {
+				real.shared = [];
+				const cap = requestDefaults.requestsPerSecond;
+				for (const runs of config.sharedRuns) {
+					for (const gapMs of config.sharedGapMs > 0 ? [0, config.sharedGapMs] : [0]) {
+						const each = Math.round(config.sharedItems / runs);
+						const extra = Math.round(config.sharedTailSeconds * cap);
+						const setups = Array.from({ length: runs }, (_, k) => ({
+							client: 'node',
+							items: each + (k === 0 ? extra : 0),
+							requestOptions: null,
+							prefix: `${RUN_NAMES[k]}-row`,
+							delayMs: k * gapMs,
+						}));
+						log(`4. ${runs} runs on one key at 2000 ms, ${gapMs ? `${gapMs} ms apart` : 'started together'}, ${each} items each (+${extra} on run A), in ${runs} processes ...`);
+						const { results, emulator } = await runChildren(ctx, setups, { latencyMs: 2000, rateLimit, times: true });
+						const row = { runs, gapMs, items: each, extra, latencyMs: 2000, cap, runResults: results.map((r, k) => ({ ...r, prefix: setups[k].prefix, delayMs: setups[k].delayMs })), emulator };
+						row.figures = sharedFigures(row);
+						real.shared.push(row);
+						const f = row.figures;
+						log(
+							`   together ${f1(f.together)} req/s, 429s ${f.rejected} (${f1(100 * f.rejectedShare)}%), shares ${f.shareOfFair.map(f2).join(' ')}, ` +
+								`tail back at 0.9 of the cap after ${f.tail.recoveryMs === undefined ? 'never' : secs(f.tail.recoveryMs)}, failed ${results.map((r) => r.check.failed).join(' + ')}`,
+						);
+					}
+				}
 			}
 		}
 
@@ -1148,7 +1307,7 @@ async function main() {
 		const results = { config, env, warmupItems, scaling, rate, cpu, real, totalMs: performance.now() - started };
 		if (config.json) fs.writeFileSync(config.json, `${JSON.stringify(results, null, 2)}\n`);
 		const report = publish(results, config.write, log);
-		const targetsMissed = (report.match(/\| MISSED \|/g) ?? []).length;
+		const targetsMissed = (report.match(/\| MISSED/g) ?? []).length;
 		log(`bench finished in ${f1((performance.now() - started) / 1000)} s${targetsMissed ? `; ${targetsMissed} target(s) missed` : '; all targets met'}`);
 	} finally {
 		await emu.close();

@@ -16,12 +16,13 @@
  *      an HTML 502 and a stream cut, each item as the README's table says.
  *   7. Failed rows (test/e2e/failedRows.js): the error output, Retry On Fail with and without
  *      Continue, a daily cap and a 402 stopping the run, and the failed-rows example.
+ *   8. Runs on one key (test/e2e/sharedKey.js): four n8n instances share the emulator's rate limit.
  *
  * Each line runs in a process of its own (this script, with NANOGPT_N8N_VERSION set), one after the
  * other; this process prints their output prefixed with the line and the sum of their totals.
  * Queue mode runs on 2.x only; cases that do not apply to a line are not registered for it.
  *
- * Usage: node test/e2e/run.js [--only cli,faults,editor,streaming,queue,tool]
+ * Usage: node test/e2e/run.js [--only cli,faults,editor,streaming,queue,tool,shared]
  * NANOGPT_N8N_VERSION=<version> runs one line only (the cases that apply to it).
  * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot); CHROMIUM_PATH and
  * REDIS_SERVER_PATH pick the browser and the redis-server.
@@ -50,7 +51,7 @@ const OWNER = { email: 'e2e-owner@example.com', password: 'E2e-Passw0rd' };
 const FIXTURES = path.join(__dirname, 'fixtures');
 const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 
-const PARTS = ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool'];
+const PARTS = ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool', 'shared'];
 const args = process.argv.slice(2);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(String(args[onlyIdx + 1] || '').split(',').filter(Boolean)) : null;
@@ -67,6 +68,7 @@ const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
 const faults = require('./faults');
 const failedRows = require('./failedRows');
 const routingBilling = require('./routingBilling');
+const sharedKey = require('./sharedKey');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
@@ -91,7 +93,7 @@ const N = {
  * does not apply to an n8n line is not registered for that line, so it is neither run nor counted.
  */
 const CASES = [
-	{ name: N.setup, parts: ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool'] },
+	{ name: N.setup, parts: ['cli', 'faults', 'editor', 'streaming', 'queue', 'tool', 'shared'] },
 	{ name: N.import, parts: ['cli', 'faults', 'editor', 'streaming', 'tool'] },
 	{ name: N.enrich, parts: ['cli'] },
 	{ name: N.categories, parts: ['cli'] },
@@ -105,6 +107,7 @@ const CASES = [
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
 	...failedRows.CASES,
 	...Object.values(routingBilling.NAMES).map((name) => ({ name, parts: ['cli'] })),
+	...Object.values(sharedKey.NAMES).map((name) => ({ name, parts: ['shared'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -609,6 +612,11 @@ async function main() {
 	if (want('queue') && suite.planned.includes(N.queueReady)) {
 		suite.section('4. Queue mode: Redis, one main, two workers');
 		await runQueue(suite, { prov, emu, credential });
+	}
+
+	if (want('shared')) {
+		suite.section('7. Runs on one key: four n8n instances under one rate limit');
+		await sharedKey.run(suite, { prov, emu, credential, runDirs });
 	}
 
 	return finish(suite, cleanups);

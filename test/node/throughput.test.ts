@@ -130,5 +130,11 @@ describe('throughput with default request options at real latencies (n8n-core, e
 			});
 		}
 		expect(emulator.stats.byStatus[200]).toBe(300);
+		// Shared, not fought over: two runs that each kept their 23 per second would send 46 per second
+		// against 25 and have nearly half their requests refused (the retries would still save every
+		// row). Each run slows to the share NanoGPT lets through, so few requests are refused.
+		const sent = completionRequests();
+		const refused = sent.filter((request) => request.status === 429).length;
+		expect(refused).toBeLessThan(0.1 * sent.length);
 	}, 60_000);
 });

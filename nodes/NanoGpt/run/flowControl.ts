@@ -56,8 +56,9 @@ export class FlowControl implements AttemptFlow {
 		settings: { concurrency: number; requestsPerSecond: number },
 		itemCount: number,
 		now: () => number = () => Date.now(),
+		random: () => number = Math.random,
 	) {
-		this.pacer = new RequestPacer(settings.requestsPerSecond, now);
+		this.pacer = new RequestPacer(settings.requestsPerSecond, now, random);
 		this.limit = new InFlightLimit(settings.concurrency, settings.requestsPerSecond, now);
 		this.progress = new RunProgress(itemCount, () => this.limit.inFlight, now);
 	}
