@@ -78,6 +78,7 @@ module.exports = compatCoreDir
 						'<rootDir>/test/node/completeText.test.ts',
 						'<rootDir>/test/node/requestOptions.test.ts',
 						'<rootDir>/test/node/streaming.test.ts',
+						'<rootDir>/test/node/agentTool.test.ts',
 					],
 					moduleNameMapper: onCore(path.dirname(require.resolve('n8n-core-v1/package.json'))),
 				},
