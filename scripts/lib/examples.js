@@ -17,6 +17,7 @@ const EXAMPLES = {
 	webhook: 'webhook-api.json',
 	categories: 'category-blurbs.json',
 	json: 'extract-attributes-json.json',
+	agent: 'agent-tool.json',
 };
 
 function loadExample(key) {

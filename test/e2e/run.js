@@ -11,7 +11,8 @@
  *   3. Streaming: a Webhook workflow in streaming response mode delivers the first chunk long
  *      before the emulator produces the last one.
  *   4. Queue mode: Redis, one main and two workers, a published webhook workflow with 200 items.
- *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
+ *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered, and an AI Agent uses it
+ *      (test/e2e/agent.js): it calls the tool, quotes its completion, and survives its failures.
  *   6. Faults (test/e2e/faults.js): reset, refused, hang past Timeout, 429 with Retry-After, 500,
  *      an HTML 502 and a stream cut, each item as the README's table says.
  *
@@ -63,10 +64,11 @@ if (only && (only.size === 0 || unknownParts.length)) {
 
 const { NAMES: EDITOR, APPLIES_TO: EDITOR_APPLIES_TO } = require('./editor');
 const faults = require('./faults');
+const agent = require('./agent');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
-	import: 'setup: import the credential, the six examples and the fixtures',
+	import: 'setup: import the credentials, the seven examples and the fixtures',
 	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
 	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
 	json: 'cli: "Extract product attributes as JSON" writes brand, colour and material as columns (Output Content as JSON)',
@@ -99,6 +101,7 @@ const CASES = [
 	{ name: N.streaming, parts: ['streaming'] },
 	{ name: N.tool, parts: ['tool'] },
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
+	...Object.values(agent.NAMES).map((name) => ({ name, parts: ['tool'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -256,10 +259,12 @@ async function main() {
 	const needMain = ['cli', 'faults', 'streaming', 'tool', 'editor'].some(want);
 	const [closedPort] = await n8n.freePorts(1);
 	const faultFixtures = faults.fixtures({ credential, closedPort });
+	const agentFixtures = agent.fixtures({ apiKey: emu.apiKey, baseUrl: emu.baseUrl });
 	const importOk = needMain && await suite.case(N.import, async () => {
-		await app.importCredentials([credential, faultFixtures.credential]);
+		await app.importCredentials([credential, faultFixtures.credential, ...agentFixtures.credentials]);
 		await app.importWorkflows([
 			faultFixtures.workflow,
+			...agentFixtures.workflows,
 			enrichWf,
 			categoriesWf,
 			jsonWf,
@@ -452,6 +457,12 @@ async function main() {
 		suite.section('6. Faults, with Continue On Fail, through n8n execute');
 		if (!importOk) suite.notRun(Object.values(faults.NAMES), 'import failed');
 		else await faults.run(suite, { app, emu });
+	}
+
+	if (want('tool')) {
+		suite.section('5. The NanoGPT tool in an AI Agent run, through n8n execute');
+		if (!importOk) suite.notRun(Object.values(agent.NAMES), 'import failed');
+		else await agent.run(suite, { app, emu });
 	}
 
 	// ---------------------------------------------------------------------------------------
