@@ -13,6 +13,9 @@
  * code daily_rpd_limit_exceeded and Retry-After to midnight UTC). In each the agent must get a
  * readable error and the run must succeed; the key must appear in no log or output.
  */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
@@ -27,6 +30,11 @@ const NAMES = {
 	timeout: "agent: no answer within the tool's Timeout reaches the agent as a readable error and the run succeeds",
 	dailyCap: "agent: NanoGPT's daily cap reaches the agent as a readable error at once and the run succeeds",
 };
+/** Run in the editor's part (a browser): the README's screenshot, docs/agent-tool.png. */
+const EDITOR_NAMES = {
+	editor: "editor: the agent workflow run from the editor shows the NanoGPT tool's input from the model and its completion",
+};
+const SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'agent-tool.png');
 
 const AGENT = 'AI Agent';
 const TOOL = 'Complete text with NanoGPT';
@@ -43,11 +51,6 @@ const CASES = {
 	dailyCap: { id: 'nanoGptAgentCap1', text: 'Write a tagline for the lantern past the daily cap' },
 };
 
-/** The OpenAI credential n8n's OpenAI Chat Model uses, on the emulator (NanoGPT's key, its /api/v1). */
-function openAiCredential({ apiKey, baseUrl }) {
-	return { id: 'nanoGptOpenAiApi', name: 'NanoGPT (OpenAI-compatible)', type: 'openAiApi', data: { apiKey, url: `${baseUrl}/v1` } };
-}
-
 function workflowFor(name) {
 	const wf = JSON.parse(JSON.stringify(ex.loadExample('agent')));
 	const variant = CASES[name];
@@ -61,7 +64,7 @@ function workflowFor(name) {
 
 /** The credentials and workflows to import. */
 function fixtures({ apiKey, baseUrl }) {
-	return { credentials: [openAiCredential({ apiKey, baseUrl })], workflows: Object.keys(CASES).map(workflowFor) };
+	return { credentials: [ex.openAiCredential({ apiKey, baseUrl })], workflows: Object.keys(CASES).map(workflowFor) };
 }
 
 /** Output items of a node's last run in an execution. */
@@ -218,4 +221,80 @@ async function run(suite, { app, emu }) {
 	});
 }
 
-module.exports = { NAMES, fixtures, run, openAiCredential, lastRunItems, TOOL, AGENT };
+/**
+ * The example run from the editor (headless Chromium): the canvas with the logs panel open on the
+ * NanoGPT tool's run, its input from the model (prompt, max tokens) and its output as JSON. On n8n
+ * 2.x the screenshot becomes docs/agent-tool.png when that is missing or with UPDATE_SCREENSHOTS=1.
+ */
+async function editor(suite, { baseUrl, owner, emu, artifacts, line }) {
+	const { chromiumPath, CHROMIUM_ARGS } = require('./editor');
+	let playwright;
+	try {
+		playwright = require('playwright-core');
+	} catch (err) {
+		return suite.notRun(EDITOR_NAMES.editor, `playwright-core not installed: ${err.message}`);
+	}
+	const exe = chromiumPath();
+	if (!exe) return suite.notRun(EDITOR_NAMES.editor, 'chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)');
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-agent-chromium-'));
+	let context;
+	try {
+		await suite.case(EDITOR_NAMES.editor, async () => {
+			context = await playwright.chromium.launchPersistentContext(profile, {
+				executablePath: exe,
+				args: CHROMIUM_ARGS,
+				viewport: { width: 1440, height: 1000 },
+				headless: true,
+			});
+			const page = context.pages()[0] || (await context.newPage());
+			page.setDefaultTimeout(30000);
+			const login = await page.request.post(`${baseUrl}/rest/login`, { data: { emailOrLdapLoginId: owner.email, password: owner.password } });
+			assert.equal(login.status(), 200, 'login from the browser');
+			const before = emu.requests.length;
+			await page.goto(`${baseUrl}/workflow/${CASES.answer.id}`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="canvas-node"]', { hasText: TOOL }).first().waitFor({ state: 'visible', timeout: 90000 });
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			// The run is over once the model has given its final answer.
+			for (const deadline = Date.now() + 90000; chatRequests({ requests: emu.requests.slice(before) }).filter((r) => r.finishedAt).length < 2; ) {
+				if (Date.now() > deadline) throw new Error('the agent did not finish: fewer than two chat requests reached the emulator');
+				await page.waitForTimeout(250);
+			}
+			const [sent] = completionRequests({ requests: emu.requests.slice(before) });
+			assert.ok(sent, 'the tool sent a completion request');
+			const expected = completionTextFor(sent.body).text;
+
+			await page.locator('[data-test-id="logs-panel"]').getByText('Logs', { exact: true }).first().click();
+			const entry = page.locator('[data-test-id="logs-overview-body"]').getByText(TOOL, { exact: true }).first();
+			await entry.waitFor({ state: 'visible', timeout: 60000 });
+			await entry.click();
+			const details = page.locator('[data-test-id="log-details"]');
+			const output = page.locator('[data-test-id="log-details-output"]');
+			await output.locator('[data-test-id="radio-button-json"]').click();
+			// Taller logs, then the canvas fitted above them with some room around.
+			const panel = await page.locator('[data-test-id="logs-panel"]').boundingBox();
+			await page.mouse.move(panel.x + 400, panel.y + 1);
+			await page.mouse.down();
+			await page.mouse.move(panel.x + 400, panel.y - 160, { steps: 10 });
+			await page.mouse.up();
+			await page.locator('[data-test-id="zoom-to-fit"]').click();
+			await page.locator('[data-test-id="zoom-out-button"]').click();
+			await page.waitForTimeout(800);
+
+			const shown = await details.innerText();
+			assert.ok(shown.includes(sent.body.prompt), `the tool's input shows the prompt the model chose: ${shown.slice(0, 400)}`);
+			assert.match(shown, new RegExp(`max_tokens\\s+${sent.body.max_tokens}`), 'and the max tokens');
+			const tail = expected.slice(expected.lastIndexOf('"') + 1).trim(); // the JSON view escapes the quotes before it
+			assert.ok((await output.innerText()).includes(tail), `the tool's output shows the completion (${tail})`);
+			assert.match(await output.innerText(), /"totalTokens"/);
+
+			const file = path.join(artifacts, 'agent-tool.png');
+			await page.screenshot({ path: file });
+			if (line.major >= 2 && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(SCREENSHOT))) fs.copyFileSync(file, SCREENSHOT);
+		});
+	} finally {
+		if (context) await context.close().catch(() => {});
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+module.exports = { NAMES, EDITOR_NAMES, fixtures, run, editor, lastRunItems, TOOL, AGENT };

@@ -102,6 +102,7 @@ const CASES = [
 	{ name: N.tool, parts: ['tool'] },
 	...Object.values(faults.NAMES).map((name) => ({ name, parts: ['faults'] })),
 	...Object.values(agent.NAMES).map((name) => ({ name, parts: ['tool'] })),
+	...Object.values(agent.EDITOR_NAMES).map((name) => ({ name, parts: ['editor'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -569,7 +570,7 @@ async function main() {
 
 	if (want('editor')) {
 		suite.section('2. The editor in headless Chromium');
-		if (!server) suite.notRun(require('./editor').registered(suite), 'no server');
+		if (!server) suite.notRun([...require('./editor').registered(suite), ...Object.values(agent.EDITOR_NAMES)], 'no server');
 		else {
 			const editor = require('./editor');
 			await editor.run(suite, {
@@ -583,6 +584,7 @@ async function main() {
 				screenshotForDocs: path.join(REPO, 'docs', 'editor.png'),
 				models: DEFAULT_MODELS.map((m) => m.id),
 			});
+			await agent.editor(suite, { baseUrl: app.baseUrl, owner: OWNER, emu, artifacts: ARTIFACTS, line: LINE });
 		}
 	}
 
