@@ -1,4 +1,4 @@
-import type { INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { MODEL, completeParameters, runCompletion, usageOf } from './nodeRun';
@@ -9,6 +9,43 @@ import { MODEL, completeParameters, runCompletion, usageOf } from './nodeRun';
  * failed workflow, which is what n8n 1.x's engine made of a tool that throws. The e2e suite runs
  * the same in a real AI Agent (test/e2e/agent.js).
  */
+
+const TOOL_NODE = 'Complete text with NanoGPT';
+
+/**
+ * An agent as n8n's AI Agent (version 3) drives its tools: its first run asks the engine to run the
+ * tool with the model's arguments (an engine request); the engine runs the tool node and resumes the
+ * agent with the tool's run, whose output the agent returns.
+ */
+const agentNode: INodeType = {
+	description: {
+		displayName: 'AI Agent',
+		name: 'test.agent',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls its tool once per item',
+		defaults: { name: 'AI Agent' },
+		inputs: ['main', 'ai_tool'],
+		outputs: ['main'],
+		properties: [],
+	} as INodeTypeDescription,
+	async execute(this: IExecuteFunctions, response?: { actionResponses: Array<{ data: any }> }) {
+		if (!response || response.actionResponses.length === 0) {
+			return {
+				actions: this.getInputData().map((item, itemIndex) => ({
+					actionType: 'ExecutionNodeAction',
+					nodeName: TOOL_NODE,
+					input: item.json,
+					type: 'ai_tool',
+					id: `call_${itemIndex}`,
+					metadata: { itemIndex },
+				})),
+				metadata: {},
+			} as unknown as INodeExecutionData[][];
+		}
+		return [response.actionResponses.map(({ data }) => ({ json: { toolResult: data.data?.ai_tool?.[0]?.map((item: INodeExecutionData) => item.json) ?? null } }))];
+	},
+};
 function toolVariant(): NanoGpt {
 	const node = new NanoGpt();
 	// n8n registers a node with usableAsTool a second time, named <type>Tool (its "NanoGPT Tool").
@@ -100,6 +137,22 @@ describe('the NanoGPT tool of an AI Agent', () => {
 		const { items } = await runCompletion({ emulator, node: toolVariant(), ...fromAgent('who am I') });
 		expect(JSON.stringify(items)).not.toContain(emulator.apiKey);
 		expect(items[0].json.error).toBe('NanoGPT returned 401: Invalid API key [redacted API key]');
+	});
+});
+
+describe("the NanoGPT tool in n8n's engine, called by an agent", () => {
+	it('answers the agent with the completion', async () => {
+		const { items, error } = await runCompletion({ emulator, node: toolVariant(), agent: agentNode, nodeName: TOOL_NODE, ...fromAgent('Tagline') });
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(1);
+		expect(items[0].json.toolResult).toEqual([expect.objectContaining({ text: completionTextFor({ model: MODEL, prompt: 'Tagline', max_tokens: 40 }).text })]);
+	});
+
+	it('answers the agent with the error of a 400, and the workflow succeeds (n8n 1.x failed it)', async () => {
+		const { items, error } = await runCompletion({ emulator, node: toolVariant(), agent: agentNode, nodeName: TOOL_NODE, ...fromAgent('[[fault:400]] refused') });
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(1);
+		expect(items[0].json.toolResult).toEqual([expect.objectContaining({ error: 'NanoGPT returned 400: Bad Request', httpCode: '400', attempts: 1 })]);
 	});
 });
 

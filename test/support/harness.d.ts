@@ -51,6 +51,11 @@ export interface RunNodeOptions {
 	nodeSettings?: Record<string, unknown>;
 	/** Workflow settings (executionOrder 'v1' by default). */
 	settings?: IWorkflowSettings;
+	/**
+	 * An agent node type: the items go to it (node "AI Agent"), the node under test is connected to
+	 * it as its tool (ai_tool), and `items` of the result are the agent's output.
+	 */
+	agent?: INodeType;
 }
 
 export interface RunResult {
