@@ -287,6 +287,9 @@ async function editor(suite, { baseUrl, owner, emu, artifacts, line }) {
 			assert.ok((await output.innerText()).includes(tail), `the tool's output shows the completion (${tail})`);
 			assert.match(await output.innerText(), /"totalTokens"/);
 
+			// The "Workflow executed successfully" toast would cover the canvas.
+			for (const close of await page.locator('.el-notification__closeBtn').all()) await close.click().catch(() => {});
+			await page.waitForTimeout(500);
 			const file = path.join(artifacts, 'agent-tool.png');
 			await page.screenshot({ path: file });
 			if (line.major >= 2 && (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(SCREENSHOT))) fs.copyFileSync(file, SCREENSHOT);
