@@ -2,8 +2,8 @@
 'use strict';
 /*
  * `npm start`: the n8n editor on http://127.0.0.1:5678 with n8n-nodes-nanogpt installed as a
- * community package, an owner account preset (printed), the NanoGPT credential and every example
- * workflow of examples/ imported. The webhook and chat examples are published, so they answer at
+ * community package, an owner account preset (printed), the NanoGPT credential (and an OpenAI one on
+ * NanoGPT for the AI Agent example's chat model) and every example workflow of examples/ imported. The webhook and chat examples are published, so they answer at
  * once. Ctrl-C stops everything this script started (n8n and the emulator).
  *
  * Uses the local NanoGPT emulator unless NANOGPT_API_KEY is set (then the real API with
@@ -91,8 +91,9 @@ async function main() {
 	process.on('SIGTERM', () => stop(0));
 
 	if (fresh) {
-		log('Importing the NanoGPT credential and the example workflows ...');
-		await inst.importCredentials([ex.credential({ apiKey, baseUrl })]);
+		log('Importing the NanoGPT credentials and the example workflows ...');
+		// The AI Agent example's chat model talks to NanoGPT (or the emulator) through an OpenAI credential.
+		await inst.importCredentials([ex.credential({ apiKey, baseUrl }), ex.openAiCredential({ apiKey, baseUrl })]);
 		const workflows = ex.allExamples().map((wf) => {
 			let w = ex.localizeFiles(wf, { inputDir: examplesDir, outputDir: fs.realpathSync(outputDir) });
 			w = emulator ? ex.forEmulator(w) : ex.withModel(w, model);

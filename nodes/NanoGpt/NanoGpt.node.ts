@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { completeTextProperties } from './description/completeText';
 import { executeCompleteText } from './run/executeCompleteText';
 import { getModelProviders } from './methods/modelProviders';
+import { answerFailuresToAgent } from './run/agentToolFailure';
 import { searchModels } from './methods/modelSearch';
 
 // NodeConnectionTypes came with n8n 1.85 (n8n-workflow 1.83); before it, the node loads with the plain name.
@@ -22,7 +23,8 @@ export class NanoGpt implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{"Complete Text: " + ($parameter["model"].value || $parameter["model"])}}',
-		description: 'Generate text completions with NanoGPT',
+		// Also the tool's description an AI Agent's model reads (n8n names the tool after the node).
+		description: 'Complete text with NanoGPT: a model continues the given prompt and returns the text it wrote',
 		defaults: { name: 'NanoGPT' },
 		usableAsTool: true,
 		inputs: [MAIN],
@@ -37,6 +39,6 @@ export class NanoGpt implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeCompleteText.call(this);
+		return await answerFailuresToAgent(this, async () => await executeCompleteText.call(this));
 	}
 }

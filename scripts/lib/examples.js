@@ -9,6 +9,7 @@ const path = require('node:path');
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 const CREDENTIAL_ID = 'nanoGptCredentl1';
 const CREDENTIAL_NAME = 'NanoGPT account';
+const OPENAI_CREDENTIAL_ID = 'nanoGptOpenAiApi';
 
 const EXAMPLES = {
 	enrich: 'enrich-spreadsheet.json',
@@ -19,6 +20,7 @@ const EXAMPLES = {
 	json: 'extract-attributes-json.json',
 	failed: 'failed-rows.json',
 	cheapest: 'cheapest-provider.json',
+	agent: 'agent-tool.json',
 };
 
 function loadExample(key) {
@@ -112,6 +114,14 @@ function credential({ apiKey, baseUrl }) {
 	return { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: 'nanoGptApi', data: { apiKey, baseUrl } };
 }
 
+/**
+ * The OpenAI credential the AI Agent example's chat model uses (import:credentials form): NanoGPT's
+ * key and its OpenAI-compatible Base URL (`<NanoGPT Base URL>/v1`), as NanoGPT's n8n guide sets it up.
+ */
+function openAiCredential({ apiKey, baseUrl }) {
+	return { id: OPENAI_CREDENTIAL_ID, name: 'NanoGPT (OpenAI-compatible)', type: 'openAiApi', data: { apiKey, url: `${baseUrl.replace(/\/+$/, '')}/v1` } };
+}
+
 /** Parses a CSV as written by n8n's Convert to File (RFC 4180 quoting). */
 function parseCsv(text) {
 	const rows = [];
@@ -161,5 +171,6 @@ module.exports = {
 	EMULATOR_JSON_SHAPES,
 	EMULATOR_FAILED_ROWS,
 	credential,
+	openAiCredential,
 	parseCsv,
 };

@@ -372,4 +372,4 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 	}
 }
 
-module.exports = { run, NAMES, APPLIES_TO, registered };
+module.exports = { run, NAMES, APPLIES_TO, registered, chromiumPath, CHROMIUM_ARGS };

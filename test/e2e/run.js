@@ -11,7 +11,8 @@
  *   3. Streaming: a Webhook workflow in streaming response mode delivers the first chunk long
  *      before the emulator produces the last one.
  *   4. Queue mode: Redis, one main and two workers, a published webhook workflow with 200 items.
- *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered.
+ *   5. The tool variant n8n-nodes-nanogpt.nanoGptTool is registered, and an AI Agent uses it
+ *      (test/e2e/agent.js): it calls the tool, quotes its completion, and survives its failures.
  *   6. Faults (test/e2e/faults.js): reset, refused, hang past Timeout, 429 with Retry-After, 500,
  *      an HTML 502 and a stream cut, each item as the README's table says.
  *   7. Failed rows (test/e2e/failedRows.js): the error output, Retry On Fail with and without
@@ -69,10 +70,11 @@ const faults = require('./faults');
 const failedRows = require('./failedRows');
 const routingBilling = require('./routingBilling');
 const sharedKey = require('./sharedKey');
+const agent = require('./agent');
 /** Case names, used both to register the cases and to run them. */
 const N = {
 	setup: 'setup: build, provision n8n, start the emulator',
-	import: 'setup: import the credential, the eight examples and the fixtures',
+	import: 'setup: import the credentials, the nine examples and the fixtures',
 	enrich: 'cli: "Enrich spreadsheet rows" enriches every CSV row in order',
 	categories: 'cli: "Describe each category once" sends 6 requests for 120 rows (Reuse Identical Requests)',
 	json: 'cli: "Extract product attributes as JSON" writes brand, colour and material as columns (Output Content as JSON)',
@@ -108,6 +110,8 @@ const CASES = [
 	...failedRows.CASES,
 	...Object.values(routingBilling.NAMES).map((name) => ({ name, parts: ['cli'] })),
 	...Object.values(sharedKey.NAMES).map((name) => ({ name, parts: ['shared'] })),
+	...Object.values(agent.NAMES).map((name) => ({ name, parts: ['tool'] })),
+	...Object.values(agent.EDITOR_NAMES).map((name) => ({ name, parts: ['editor'] })),
 	...Object.values(EDITOR).map((name) => ({ name, parts: ['editor'], appliesTo: EDITOR_APPLIES_TO[name] })),
 	// Queue mode is covered on n8n 2.x only.
 	{ name: N.queueReady, parts: ['queue'], appliesTo: (line) => line.major >= 2 },
@@ -266,12 +270,14 @@ async function main() {
 	const [closedPort] = await n8n.freePorts(1);
 	const faultFixtures = faults.fixtures({ credential, closedPort });
 	const routingFixtures = routingBilling.fixtures(localFiles);
+	const agentFixtures = agent.fixtures({ apiKey: emu.apiKey, baseUrl: emu.baseUrl });
 	const importOk = needMain && await suite.case(N.import, async () => {
-		await app.importCredentials([credential, faultFixtures.credential]);
+		await app.importCredentials([credential, faultFixtures.credential, ...agentFixtures.credentials]);
 		await app.importWorkflows([
 			faultFixtures.workflow,
 			routingFixtures.example,
 			routingFixtures.options,
+			...agentFixtures.workflows,
 			enrichWf,
 			categoriesWf,
 			jsonWf,
@@ -478,6 +484,11 @@ async function main() {
 		if (!importOk) suite.notRun(failedRows.registered(suite), 'import failed');
 		else await failedRows.run(suite, { app, emu, localFiles });
 	}
+	if (want('tool')) {
+		suite.section('5. The NanoGPT tool in an AI Agent run, through n8n execute');
+		if (!importOk) suite.notRun(Object.values(agent.NAMES), 'import failed');
+		else await agent.run(suite, { app, emu });
+	}
 
 	// ---------------------------------------------------------------------------------------
 	const needServer = want('streaming') || want('tool') || want('editor') || want('cli');
@@ -585,7 +596,7 @@ async function main() {
 
 	if (want('editor')) {
 		suite.section('2. The editor in headless Chromium');
-		if (!server) suite.notRun(require('./editor').registered(suite), 'no server');
+		if (!server) suite.notRun([...require('./editor').registered(suite), ...Object.values(agent.EDITOR_NAMES)], 'no server');
 		else {
 			const editor = require('./editor');
 			await editor.run(suite, {
@@ -600,6 +611,7 @@ async function main() {
 				screenshotForDocs: path.join(REPO, 'docs', 'editor.png'),
 				models: DEFAULT_MODELS.map((m) => m.id),
 			});
+			await agent.editor(suite, { baseUrl: app.baseUrl, owner: OWNER, emu, artifacts: ARTIFACTS, line: LINE });
 		}
 	}
 

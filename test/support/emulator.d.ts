@@ -235,6 +235,8 @@ export interface RecordedRequest {
 	 * events on purpose, sometimes inside a UTF-8 character; what the client reads may be coalesced.
 	 */
 	writes?: number[];
+	/** POST /v1/chat/completions: the assistant message the scripted conversation answered with. */
+	reply?: import('./chatCompletions').ChatReply;
 }
 
 export interface EmulatorStats {

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * NanoGPT emulator: a real HTTP server on 127.0.0.1 that answers like NanoGPT's
- * POST /v1/completions (plus GET /v1/models, GET /v1/usage and GET /models/{id}/providers), with
+ * POST /v1/completions (plus GET /v1/models, GET /v1/usage, GET /models/{id}/providers and, for chat
+ * models in agent tests, POST /v1/chat/completions: test/support/chatCompletions.js), with
  * injectable faults.
  *
  * Strict by default, like the spec: routes only under the base path (/api), the key only as
@@ -25,6 +26,7 @@ const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep, setImmediate: tick } = require('node:timers/promises');
 const YAML = require('yaml');
 const Ajv2020 = require('ajv/dist/2020').default;
+const { sendChatCompletion } = require('./chatCompletions');
 
 const SPEC_PATH = path.join(__dirname, '..', 'spec', 'nanogpt-completions.openapi.yaml');
 const DEFAULT_KEY = 'sk-nano-test-key';
@@ -758,6 +760,7 @@ async function startEmulator(options = {}) {
 		'POST /v1/completions': completions,
 		'GET /v1/models': listModels,
 		'GET /v1/usage': usage,
+		'POST /v1/chat/completions': chatCompletions,
 	};
 	/** Routes with a parameter in their path: [method, pattern, handler(ctx, ...captures)]. */
 	const patternRoutes = [['GET', /^\/models\/([^/]+)\/providers$/, modelProviders]];
@@ -972,6 +975,22 @@ async function startEmulator(options = {}) {
 		if (wait > 0) await sleep(wait, undefined, { signal: ctx.signal });
 		const chunkDelay = directives.chunkDelayMs ?? chunkDelayMs;
 		return answer(ctx, body, index, fault, chunkDelay);
+	}
+
+	/** OpenAI's chat format, scripted by the conversation (test/support/chatCompletions.js). */
+	async function chatCompletions(ctx) {
+		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
+		ctx.record.reply = await sendChatCompletion({
+			body: ctx.body,
+			models,
+			id: `chatcmpl-${ctx.record.id}`,
+			created: Math.floor(Date.now() / 1000),
+			send: (status, headers, body) => send(ctx, { status, headers, body }),
+			stream: (status, headers, events) => {
+				head(ctx, status, headers);
+				ctx.res.end(events.map((event) => `data: ${event}\n\n`).join(''));
+			},
+		});
 	}
 
 	// --- the one place that decides faults, and the one that applies them ---------------------

@@ -60,6 +60,11 @@ export interface RunNodeOptions {
 	 * saves it: n8n then outputs these items instead of running the node.
 	 */
 	pinData?: IDataObject[];
+	/**
+	 * An agent node type: the items go to it (node "AI Agent"), the node under test is connected to
+	 * it as its tool (ai_tool), and `items` of the result are the agent's output.
+	 */
+	agent?: INodeType;
 }
 
 /** A node's Settings tab as saved in workflow JSON; n8n clamps Max Tries to 2-5 and the wait to 0-5000 ms. */

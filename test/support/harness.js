@@ -43,6 +43,7 @@ const BASE_URL = 'http://127.0.0.1:5678/';
 const START_NODE_NAME = 'When clicking ‘Execute workflow’';
 const START_NODE_TYPE = 'n8n-nodes-base.manualTrigger';
 const NOOP_NODE_TYPE = 'n8n-nodes-base.noOp';
+const AGENT_NODE_NAME = 'AI Agent';
 
 // ---------------------------------------------------------------------------------------------
 // One-time process setup: quiet logger, instance settings outside the user's home.
@@ -534,6 +535,7 @@ function startNode(options) {
 		nodeSettings = {},
 		settings = {},
 		pinData,
+		agent,
 	} = options || {};
 	if (!nodeType || !nodeType.description) {
 		throw new UnexpectedError('runNode: `node` must be an INodeType instance');
@@ -543,7 +545,11 @@ function startNode(options) {
 	const credentialsHelper = new HarnessCredentialsHelper(credentialTypesByName, credentials);
 
 	const typeName = nodeTypeName(nodeType);
-	const nodeTypes = createNodeTypes({ [typeName]: nodeType, [START_NODE_TYPE]: startNodeType });
+	const nodeTypes = createNodeTypes({
+		[typeName]: nodeType,
+		[START_NODE_TYPE]: startNodeType,
+		...(agent ? { [nodeTypeName(agent)]: agent } : {}),
+	});
 	const version = typeVersion !== undefined ? typeVersion : latestVersion(nodeType);
 	const versioned = NodeHelpers.getVersionedNodeType(nodeType, version);
 	const nodeName =
@@ -581,13 +587,26 @@ function startNode(options) {
 	if (continueOnFail) nodeUnderTest.continueOnFail = true;
 	if (onError !== undefined) nodeUnderTest.onError = onError;
 
+	// With `agent`, the node under test is the agent's tool (ai_tool) and the agent gets the items.
+	const agentNode = agent && {
+		id: 'f0a1b2c3-0000-4000-8000-000000000003',
+		name: AGENT_NODE_NAME,
+		type: nodeTypeName(agent),
+		typeVersion: latestVersion(agent),
+		position: [220, -200],
+		parameters: {},
+	};
+
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'Harness workflow',
-		nodes: [startNodeObject, nodeUnderTest],
-		connections: {
-			[START_NODE_NAME]: { main: [[{ node: nodeName, type: 'main', index: 0 }]] },
-		},
+		nodes: agent ? [startNodeObject, agentNode, nodeUnderTest] : [startNodeObject, nodeUnderTest],
+		connections: agent
+			? {
+					[START_NODE_NAME]: { main: [[{ node: AGENT_NODE_NAME, type: 'main', index: 0 }]] },
+					[nodeName]: { ai_tool: [[{ node: AGENT_NODE_NAME, type: 'ai_tool', index: 0 }]] },
+				}
+			: { [START_NODE_NAME]: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
 		active: false,
 		nodeTypes,
 		staticData: {},
@@ -649,7 +668,7 @@ function startNode(options) {
 		return { result: rejected, cancel() {} };
 	}
 
-	const result = Promise.resolve(running).then((run) => toRunResult(run || afterRun, nodeName));
+	const result = Promise.resolve(running).then((run) => toRunResult(run || afterRun, agent ? AGENT_NODE_NAME : nodeName));
 	return {
 		result,
 		cancel() {
