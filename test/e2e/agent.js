@@ -213,7 +213,8 @@ async function run(suite, { app, emu }) {
 			const { sent, toolResult, output } = await runAgent(app, emu, 'dailyCap');
 			assert.deepEqual(sent.map((q) => q.status), [429], 'one request: a wait until midnight is not retried');
 			const error = agentError(toolResult);
-			assert.ok(error.error.startsWith(`NanoGPT returned 429: ${DAILY_CAP}`), error.error);
+			assert.ok(error.error.startsWith("NanoGPT's daily request limit for this API key is reached: no further requests until it resets at "), error.error);
+			assert.ok(error.error.endsWith(`NanoGPT said: "${DAILY_CAP}" (code daily_rpd_limit_exceeded)`), error.error);
 			assert.ok(output.includes(DAILY_CAP), output);
 		} finally {
 			emu.setFaultRule(undefined);

@@ -111,7 +111,9 @@ describe('the NanoGPT tool of an AI Agent', () => {
 		expect(error).toBeUndefined();
 		expect(completions()).toHaveLength(1);
 		expect(items).toHaveLength(1);
-		expect(items[0].json.error).toMatch(/^NanoGPT returned 429: Daily request limit exceeded \(1000\/1000\)\. Resets at midnight UTC\./);
+		expect(items[0].json.error).toMatch(
+			/^NanoGPT's daily request limit for this API key is reached: no further requests until it resets at .* NanoGPT said: "Daily request limit exceeded \(1000\/1000\)\. Resets at midnight UTC\." \(code daily_rpd_limit_exceeded\)$/,
+		);
 		expect(items[0].json.description).toContain('Code: daily_rpd_limit_exceeded');
 	});
 
