@@ -14,11 +14,27 @@ import { answerKey, executionMemoOf } from './executionMemo';
 import { stopReasonFor } from './stopReasons';
 import { keyExhaustionOf } from '../transport/keyExhaustion';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import { toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape } from '../output/toOutputItem';
+import {
+	reportedCost,
+	toBilledFields,
+	toErrorJson,
+	toOutputJson,
+	toUsage,
+	type CompletionPricing,
+	type ErrorItemShape,
+} from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
 import { explainFailure } from './failureExplanation';
+import { SpendLimit } from './spendLimit';
+
+/** A completion's reported cost when it is in USD (the currency Max Spend per Run is set in). */
+function costInUsd(pricing: CompletionPricing | undefined): number | undefined {
+	const cost = reportedCost(pricing);
+	if (typeof cost?.amount !== 'number' || !Number.isFinite(cost.amount)) return undefined;
+	return cost.currency === null || cost.currency === undefined || cost.currency.toUpperCase() === 'USD' ? cost.amount : undefined;
+}
 
 interface CompletionJob {
 	itemIndex: number;
@@ -215,6 +231,19 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	// A daily cap or an empty balance met in an earlier try still holds: nothing is sent.
 	const earlierStop = memo?.stopInForce();
 	if (earlierStop) flow.stop(earlierStop);
+	const spend =
+		requestSettings.maxSpendPerRunUsd > 0
+			? new SpendLimit(
+					requestSettings.maxSpendPerRunUsd,
+					() => flow.limit.inFlight,
+					(reason) => {
+						flow.stop(reason);
+						memo?.rememberStop(reason);
+					},
+					memo?.spendTally,
+				)
+			: undefined;
+	if (spend) flow.limitSpend(spend);
 	const streamingToCaller = canStreamToCaller(this);
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
@@ -263,13 +292,23 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 					signal,
 					onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
 				}).catch((error: unknown) => {
-					if (error instanceof CompletionFailure) error.details.explanation ??= explainFailure(error.details, { body, headers });
+					if (error instanceof CompletionFailure) {
+						error.details.explanation ??= explainFailure(error.details, { body, headers });
+						// A prompt moderation refused is still charged for the check.
+						const moderationCost = error.details.moderation?.cost;
+						if (typeof moderationCost === 'number') spend?.onCharge(moderationCost);
+					}
 					throw error;
 				});
 			const { response, attempts, json, moderation } = await completeWithJson(sendOnce, {
 				...output,
 				forwardsText: forwardChunks,
-				onBilled: (billed) => flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing),
+				onBilled: (billed, moderation) => {
+					flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing);
+					if (!spend) return;
+					if (typeof moderation?.cost === 'number') spend.onCharge(moderation.cost);
+					spend.onCompletion(costInUsd(billed.x_nanogpt_pricing));
+				},
 				beforeResend: async () => await flow.beforeRetry(signal),
 			});
 			if (forwardChunks) sendChunk('end', itemIndex);
@@ -319,6 +358,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	const summary = flow.progress.summary();
 	if (flow.progress.isLongRun) this.logger.info(summary);
 	else this.logger.debug(summary);
+	if (spend?.blind) this.logger.warn(spend.describe());
 
 	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was cancelled');
 	if (firstFailure) throw firstFailure;

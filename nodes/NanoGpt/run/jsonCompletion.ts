@@ -27,8 +27,8 @@ export interface JsonCompletionSettings {
 	jsonRetries: number;
 	/** Whether each attempt's text is forwarded to a caller as it streams (it cannot be taken back). */
 	forwardsText: boolean;
-	/** Called for every response NanoGPT answered with a completion: each one is billed. */
-	onBilled(response: CompletionResponse): void;
+	/** Called for every response NanoGPT answered with a completion: each one is billed (and its moderation check, if any). */
+	onBilled(response: CompletionResponse, moderation?: InlineModeration): void;
 	/** Waits for a start slot before the request is sent again; throws when the run is cancelled or stopped (RunStopped). */
 	beforeResend(): Promise<void>;
 }
@@ -167,7 +167,7 @@ export async function completeWithJson(
 		attempts += outcome.attempts;
 		responses.push(outcome.response);
 		moderations.push(outcome.moderation);
-		settings.onBilled(outcome.response);
+		settings.onBilled(outcome.response, outcome.moderation);
 		const moderation = totalModeration(moderations);
 		if (!settings.jsonOutput) return { response: outcome.response, attempts, ...(moderation && { moderation }) };
 
