@@ -85,15 +85,22 @@ function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: numb
 	return new NodeOperationError(context.getNode(), String(error), { itemIndex });
 }
 
-/** Turns a failed completion into an n8n error with status, NanoGPT's message and request ID. */
+/**
+ * Turns a failed completion into an n8n error with status, NanoGPT's message and request ID.
+ * `quotesAnswer` false: the error will stop the run, and n8n logs it, so it holds no text of the
+ * answer (no partialText, no quote of a body that is not JSON).
+ */
 function toApiError(
 	context: IExecuteFunctions,
 	failure: CompletionFailure,
 	itemIndex: number,
 	apiKey: string,
-	stopMessage?: string,
+	{ stopMessage, quotesAnswer }: { stopMessage?: string; quotesAnswer: boolean },
 ): NodeApiError {
-	const { status, apiMessage, code, requestId, partialText, body, explanation, moderation } = redactSecret(failure.details, apiKey);
+	const details = redactSecret(failure.details, apiKey);
+	const { status, code, requestId, body, explanation, moderation } = details;
+	const apiMessage = quotesAnswer ? details.apiMessage : (details.unquotedApiMessage ?? details.apiMessage);
+	const partialText = quotesAnswer ? details.partialText : undefined;
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
 	const message =
@@ -263,17 +270,21 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		memo?.rememberAnswer(answerKey(job.itemIndex, job.fingerprint), item);
 		logProgress(false);
 	};
-	/** The item's error; a daily cap or an empty balance stops the run here. */
+	/**
+	 * The item's error; a daily cap or an empty balance stops the run here. Without Continue On Fail
+	 * the error stops the run and n8n logs it: then it quotes no completion text.
+	 */
+	const quotesAnswer = continueOnFail;
 	const toItemError = (error: unknown, itemIndex: number): Error => {
 		if (error instanceof RunStopped) return toStopError(this, error.reason, itemIndex, error);
-		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey);
+		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey, { quotesText: quotesAnswer });
 		if (!(error instanceof CompletionFailure)) return toNodeError(this, error, itemIndex);
 		const exhaustion = keyExhaustionOf(error.details);
 		if (exhaustion) {
 			flow.stop(stopReasonFor(exhaustion, redactSecret(error.details, apiKey), itemIndex));
 			memo?.rememberStop(flow.stopped!, exhaustion.kind === 'dailyCap' ? exhaustion.resetsAt : undefined);
 		}
-		return toApiError(this, error, itemIndex, apiKey, exhaustion && flow.stopped?.message);
+		return toApiError(this, error, itemIndex, apiKey, { stopMessage: exhaustion && flow.stopped?.message, quotesAnswer });
 	};
 
 	const completeItem = async (job: CompletionJob) => {
