@@ -73,6 +73,14 @@ describe('SpendLimit', () => {
 		expect(reasons).toHaveLength(0);
 	});
 
+	it('counts a completion and its moderation check together, so the stop names both', () => {
+		const { spend, reasons } = limitOf(0.002);
+		spend.onCompletion(0.0015, 0.0005);
+		expect(reasons.map((reason) => reason.message)).toEqual(['Max Spend per Run reached: 0.0020 USD spent of the 0.002 USD limit.']);
+		// The mean is of completions alone.
+		expect(spend.meanCompletionUsd).toBe(0.0015);
+	});
+
 	it('carries the tally it is given, so the tries of one node run share one budget', () => {
 		const tally = newSpendTally();
 		new SpendLimit(0.01, () => 0, () => undefined, tally).onCompletion(0.006);

@@ -235,7 +235,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
 	const flow = new FlowControl(requestSettings, items.length);
-	// A daily cap or an empty balance met in an earlier try still holds: nothing is sent.
+	// A daily cap, an empty balance or Max Spend per Run met in an earlier try still holds: nothing is sent.
 	const earlierStop = memo?.stopInForce();
 	if (earlierStop) flow.stop(earlierStop);
 	const spend =
@@ -316,9 +316,8 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				forwardsText: forwardChunks,
 				onBilled: (billed, moderation) => {
 					flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing);
-					if (!spend) return;
-					if (typeof moderation?.cost === 'number') spend.onCharge(moderation.cost);
-					spend.onCompletion(costInUsd(billed.x_nanogpt_pricing));
+					const moderationCost = moderation?.cost;
+					spend?.onCompletion(costInUsd(billed.x_nanogpt_pricing), typeof moderationCost === 'number' ? moderationCost : 0);
 				},
 				beforeResend: async () => await flow.beforeRetry(signal),
 			});

@@ -60,8 +60,12 @@ export class SpendLimit {
 		return this.tally.costedCompletions === 0 && this.tally.uncostedCompletions > 0;
 	}
 
-	/** A completion NanoGPT answered (and billed); `costUsd` undefined when it reported no cost in USD. */
-	onCompletion(costUsd: number | undefined): void {
+	/**
+	 * A completion NanoGPT answered (and billed); `costUsd` undefined when it reported no cost in
+	 * USD. `moderationUsd`: its prompt's moderation check, counted with it so that a stop names both.
+	 */
+	onCompletion(costUsd: number | undefined, moderationUsd = 0): void {
+		this.tally.spentUsd += moderationUsd;
 		if (costUsd === undefined) this.tally.uncostedCompletions++;
 		else {
 			this.tally.costedCompletions++;
