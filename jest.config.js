@@ -85,6 +85,7 @@ module.exports = compatCoreDir
 						'<rootDir>/test/node/reuseIdenticalRequests.test.ts',
 						'<rootDir>/test/node/modelSearch.test.ts',
 						'<rootDir>/test/node/routingBillingSafety.test.ts',
+						'<rootDir>/test/node/spendLimit.test.ts',
 						'<rootDir>/test/node/agentTool.test.ts',
 					],
 					moduleNameMapper: onCore(path.dirname(require.resolve('n8n-core-v1/package.json'))),

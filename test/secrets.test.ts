@@ -342,26 +342,23 @@ describe('the logs carry no prompt, no completion and no key', () => {
 	const PROMPT_MARK = 'Hygiene prompt';
 
 	/**
-	 * What the node's run put in the logs from `logStart` on that it must not: the key, any prompt,
-	 * any completion text (the first 30 characters of each, so that a part is found too).
+	 * What `value` holds that it must not: the key, any prompt, any completion text (the first 30
+	 * characters of each, so that a part is found too).
 	 */
-	function logLeaks(logStart: number, completions: string[], executionError?: Error): string[] {
-		const entries = logged.slice(logStart).filter((entry) => !executionError || !isExecutionErrorRecord(entry as LoggedEntry, executionError));
+	function leaks(value: unknown, completions: string[], where: string): string[] {
 		const needles = [...NEEDLES, PROMPT_MARK, ...completions.map((text) => text.slice(0, 30))];
-		const strings = reachableStrings(entries);
+		const strings = reachableStrings(value);
 		return needles.flatMap((needle) => {
 			const hit = strings.find((text) => text.includes(needle));
-			return hit === undefined ? [] : [`the logs hold "${needle}" in: ${hit.slice(0, 300)}`];
+			return hit === undefined ? [] : [`${where} hold "${needle}" in: ${hit.slice(0, 300)}`];
 		});
 	}
 
-	/**
-	 * n8n's own record of the error that stopped an execution: its message at error level, the whole
-	 * error (context included) at debug level. What the node puts in that error is n8n's to log.
-	 */
-	function isExecutionErrorRecord(entry: LoggedEntry, error: Error): boolean {
-		return entry.message === error.message || entry.message === 'Workflow execution finished with error';
-	}
+	/** What the node's run put in the logs from `logStart` on that it must not. */
+	const logLeaks = (logStart: number, completions: string[]) => leaks(logged.slice(logStart), completions, 'the logs');
+
+	/** What an error that stopped the run holds (message, description, context, cause...) that it must not: n8n logs it. */
+	const errorLeaks = (error: Error | undefined, completions: string[]) => leaks(error, completions, 'the error does');
 
 	/** The node's own summary reached the capture: the search looked at the logs of this run. */
 	function expectSummaryLogged(logStart: number, items: number) {
@@ -439,10 +436,26 @@ describe('the logs carry no prompt, no completion and no key', () => {
 			expect(result.error?.message).toMatch(/^No valid JSON in the completion of item 2 /);
 		}
 		expectSummaryLogged(logStart, items.length);
-		// Known leak, left to the node's failure handling: without Continue On Fail the item's error stops
-		// the execution, and n8n logs that error, whose message quotes the text and whose context holds
-		// completionText. Everything else logged must be clean.
-		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)), result.error)).toEqual([]);
+		// Without Continue On Fail the item's error stops the execution and n8n logs it: it quotes no text.
+		expect(logLeaks(logStart, completionsFor(items.map(({ prompt }) => prompt)))).toEqual([]);
+		if (!continueOnFail) expect(errorLeaks(result.error, completionsFor(items.map(({ prompt }) => prompt)))).toEqual([]);
+	});
+
+	test.each([
+		['a 200 whose body is not JSON', { prompt: `${PROMPT_MARK} T0 [[fault:malformed-json]]` }],
+		['a stream cut off after some text', { prompt: `${PROMPT_MARK} T1 [[fault:truncated-stream:6]]`, stream: true }],
+		['a stream event that is not JSON', { prompt: `${PROMPT_MARK} T2 [[fault:stream-invalid-json:6]]`, stream: true }],
+		['a stream broken by a reset', { prompt: `${PROMPT_MARK} T3 [[fault:reset-mid-body:6]]`, stream: true }],
+		['a prompt moderation refuses', { prompt: `${PROMPT_MARK} T4 [[moderation:flag]]` }],
+	])('the error that stops the run on %s quotes neither prompt nor completion, and n8n logs none', async (_, item) => {
+		emu.reset();
+		const logStart = logged.length;
+		const result = await runItems([item], false, { routingBillingSafety: { moderation: 'on' } });
+		expect(result.error).toBeDefined();
+		expectSummaryLogged(logStart, 1);
+		const completions = completionsFor([item.prompt]);
+		expect(logLeaks(logStart, completions)).toEqual([]);
+		expect(errorLeaks(result.error, completions)).toEqual([]);
 	});
 
 	test('Reuse Identical Requests: shared successes and a shared failure', async () => {

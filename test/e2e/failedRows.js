@@ -2,7 +2,7 @@
 /*
  * Failed rows in the real n8n (README "Failed rows"): workflows run with `n8n execute` that use
  * On Error's error output, Retry On Fail with and without Continue, and a key that meets its daily
- * cap or an empty balance, each checked against the items n8n printed and the requests the emulator
+ * cap, an empty balance or Max Spend per Run, each checked against the items n8n printed and the requests the emulator
  * received. The "Enrich rows, failed rows to their own CSV" example runs too, writing both CSVs.
  * The same cases run on every n8n line.
  */
@@ -20,6 +20,7 @@ const NAMES = {
 	retryThrow: 'failed rows: Retry On Fail with Continue off sends the failed row again and the rows never sent, no answered row',
 	dailyCap: 'failed rows: 300 rows on a key past its daily cap: no request after the cap answers, every unanswered row on the error output',
 	balance: "failed rows: a 402 stops the run with what to top up, and Retry On Fail's re-runs send nothing",
+	spendLimit: 'failed rows: Max Spend per Run 0.01 USD at 0.001 USD a completion, 100 rows, Auto concurrency: 10 requests, the other rows on the error output',
 };
 /** The cases and the --only parts that run them: the example with the CLI runs, the rest with the faults. */
 const CASES = Object.entries(NAMES).map(([key, name]) => ({ name, parts: [key === 'example' ? 'cli' : 'faults'] }));
@@ -32,6 +33,7 @@ const ids = {
 	retryThrow: 'nanoGptE2eRetryThrw',
 	dailyCap: 'nanoGptE2eDailyCap1',
 	balance: 'nanoGptE2eBalance01',
+	spendLimit: 'nanoGptE2eSpendLim1',
 };
 const FAST = { maxRetries: 0, requestsPerSecond: 0, timeout: 2000 };
 const rowsOf = (count, prefix = 'Row') => Array.from({ length: count }, (_, row) => ({ row, prompt: `${prefix} ${row}` }));
@@ -103,6 +105,8 @@ const KIND_ROWS = [
 ];
 const DAILY_CAP = 10;
 const CAP_CONCURRENCY = 8;
+const SPEND_LIMIT_USD = 0.01;
+const COMPLETION_USD = 0.001;
 
 /** The workflows to import: the example (its files in local folders, failing rows for the emulator) and one per case. */
 function workflows({ credential, localFiles }) {
@@ -138,6 +142,15 @@ function workflows({ credential, localFiles }) {
 			rows: rowsOf(300),
 			settings: { onError: 'continueErrorOutput' },
 			requestOptions: { ...FAST, timeout: 30000, concurrency: CAP_CONCURRENCY },
+			credential,
+		}),
+		rowsWorkflow({
+			id: ids.spendLimit,
+			name: 'E2E: Max Spend per Run',
+			rows: rowsOf(100),
+			settings: { onError: 'continueErrorOutput' },
+			// Auto concurrency and the default pace: up to 512 in flight but for the limit.
+			requestOptions: { maxRetries: 0, timeout: 30000, maxSpendPerRun: SPEND_LIMIT_USD },
 			credential,
 		}),
 		rowsWorkflow({
@@ -305,6 +318,35 @@ async function run(suite, { app, emu, localFiles }) {
 			const reqs = completionRequests(emu);
 			console.log(`      10 rows, the fourth answered 402, Continue off, Max Tries 3: ${reqs.length} requests`);
 			assert.equal(reqs.length, 4, 'rows 0-3 once each; the re-runs sent nothing');
+		});
+
+	if (planned(NAMES.spendLimit))
+		await suite.case(NAMES.spendLimit, async () => {
+			emu.reset();
+			emu.setCompletionCost(COMPLETION_USD);
+			emu.setLatency(300);
+			let r;
+			const started = Date.now();
+			try {
+				r = await executed(app, ids.spendLimit);
+			} finally {
+				emu.setLatency(0);
+			}
+			const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
+			const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
+			const reqs = completionRequests(emu);
+			console.log(`      100 rows, limit ${SPEND_LIMIT_USD} USD, ${COMPLETION_USD} USD a completion, 0.3 s each, Auto: ${reqs.length} requests, ${success.length} completions, ${failed.length} failed rows; n8n execute took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+			assert.equal(reqs.length, 10, 'the requests the limit pays for');
+			assert.equal(success.length, 10);
+			assert.equal(failed.length, 90);
+			for (const item of success) assert.deepEqual(item.json.cost, { amount: COMPLETION_USD, currency: 'USD' });
+			for (const item of failed) {
+				assert.equal(item.json.error.message, 'Max Spend per Run reached: 0.0100 USD spent of the 0.01 USD limit.');
+				assert.match(item.json.error.description, /^Not sent to NanoGPT\. The run stopped sending when the cost NanoGPT reported for it reached Request Options > Max Spend per Run\./);
+				assert.equal(item.json.prompt, `Row ${itemIndex(item)}`, 'n8n merged the row in');
+			}
+			const all = [...success, ...failed].map(itemIndex).sort((a, b) => a - b);
+			assert.deepEqual(all, rowsOf(100).map((row) => row.row), 'every row once');
 		});
 }
 

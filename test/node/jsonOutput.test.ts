@@ -80,7 +80,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 	});
 
 	describe('no valid JSON', () => {
-		it('fails the item naming the option and the item, quoting the text, after one retry by default', async () => {
+		it('fails the item naming the option and the item after one retry by default; the error that stops the run quotes no text', async () => {
 			const prompt = '[[json:invalid]] Self-Watering Planter';
 			const { error, items } = await runCompletion({
 				emulator,
@@ -89,20 +89,21 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 			});
 			const text = completionTextFor({ model: MODEL, prompt }).text;
 			expect(error).toBeInstanceOf(NodeOperationError);
-			expect(error?.message).toBe(`No valid JSON in the completion of item 1 (Options > Output Content as JSON). The text: "${text}"`);
+			expect(error?.message).toBe('No valid JSON in the completion of item 1 (Options > Output Content as JSON).');
 			expect(error?.description).toBe(
-				'Sent 2 times (Options > Retries on Invalid JSON: 1), each completion billed. Ask for JSON only, for example "Answer with a JSON object and nothing else". Attempts: 2.',
+				'Sent 2 times (Options > Retries on Invalid JSON: 1), each completion billed. Ask for JSON only, for example "Answer with a JSON object and nothing else". Attempts: 2. The text is left out of this error, which n8n logs; with On Error set to a Continue mode, the error item carries it as completionText.',
 			);
+			expect(JSON.stringify(error)).not.toContain(text.slice(0, 30));
 			expect(items).toEqual([]);
 			expect(completions().filter((request) => (request.body as { prompt: string }).prompt === prompt)).toHaveLength(2);
 		});
 
-		it('quotes only the first 200 characters of a long text', async () => {
+		it('the error item quotes the text, and only the first 200 characters of a long one', async () => {
 			const prompt = '[[json:invalid]] long';
 			emulator.setFaultRule(() => ({ kind: 'huge', bytes: 5000 }));
-			const { error } = await runCompletion({ emulator, items: [{ prompt }], parameters: jsonParameters({ jsonRetries: 0 }) });
+			const { items } = await runCompletion({ emulator, items: [{ prompt }], parameters: jsonParameters({ jsonRetries: 0 }), continueOnFail: true });
 			// The huge answer is cut by length: no retry, and the error says why.
-			expect(error?.message).toBe(
+			expect(items[0].json.error).toBe(
 				`No valid JSON in the completion of item 0 (Options > Output Content as JSON): Max Tokens cut the text off (finish reason "length"). The text begins (first 200 characters): "${'lorem ipsum dolor sit amet '.repeat(8).slice(0, 200)}…"`,
 			);
 		});

@@ -114,6 +114,11 @@ export interface EmulatorOptions {
 	 * paymentSource, billedToTeam, billedTeamId, billedTeamName}`, no amount, no currency).
 	 */
 	pricingShape?: 'amount' | 'cost';
+	/**
+	 * Every completion costs this many USD instead of its tokens at the model's prices; null
+	 * reports no x_nanogpt_pricing at all (default undefined: priced by tokens).
+	 */
+	completionCostUsd?: number | null;
 	/** Add the documented usage detail fields to usage (see usageDetailsFor; default false). */
 	usageDetails?: boolean;
 	account?: AccountSettings;
@@ -269,7 +274,9 @@ export interface Emulator {
 	setDailyLimit(cfg: DailyLimitConfig | undefined): void;
 	/** Changes what the account allows until reset(). */
 	setAccount(account: AccountSettings): void;
-	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule, daily cap and account changes. */
+	/** Sets completionCostUsd until reset(). */
+	setCompletionCost(usd: number | null | undefined): void;
+	/** Clears requests, stats (inFlight stays live), per-prompt attempts, rate window, fault rule, daily cap, account and completion cost changes. */
 	reset(): void;
 	/** Closes the server and destroys every open socket, hanging requests included. */
 	close(): Promise<void>;

@@ -736,6 +736,8 @@ async function startEmulator(options = {}) {
 	let chunkDelayMs = options.chunkDelayMs ?? 0;
 	let rateLimit = options.rateLimit;
 	let dailyLimit = options.dailyLimit;
+	/** @type {number | null | undefined} */
+	let completionCost = options.completionCostUsd;
 	/** Completions this key was admitted "today" (since the start or the last reset or setDailyLimit). */
 	let admittedToday = 0;
 	/** @type {((ctx: any) => any) | undefined} */
@@ -1028,6 +1030,8 @@ async function startEmulator(options = {}) {
 		};
 		if (usageDetails) Object.assign(usageObj, usageDetailsFor(body, usageObj.prompt_tokens, usageObj.completion_tokens));
 		const price = pricingFor(body.model, usageObj, ctx.routing);
+		if (typeof completionCost === 'number') price.amount = completionCost;
+		const reportsCost = pricing && completionCost !== null;
 		totals.prompt_tokens += usageObj.prompt_tokens;
 		totals.completion_tokens += usageObj.completion_tokens;
 		totals.cost += price.amount;
@@ -1035,7 +1039,7 @@ async function startEmulator(options = {}) {
 
 		if (stream) {
 			const includeUsage = streamUsage !== 'none' && kind !== 'no-usage' && body.stream_options?.include_usage === true;
-			return streamCompletion(ctx, { base, completion, usageObj, price, includeUsage, fault, chunkDelay, index, requestIdHeader });
+			return streamCompletion(ctx, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader });
 		}
 
 		const choice = {
@@ -1047,7 +1051,7 @@ async function startEmulator(options = {}) {
 		/** @type {Record<string, unknown>} */
 		const response = { ...base, choices: kind === 'empty-choices' ? [] : [choice] };
 		if (kind !== 'no-usage') response.usage = usageObj;
-		if (pricing) response.x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
+		if (reportsCost) response.x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 		const json = JSON.stringify(response);
 		const headers = { 'Content-Type': 'application/json', ...requestIdHeader };
 
@@ -1085,7 +1089,7 @@ async function startEmulator(options = {}) {
 		return { amount: round(inputCost + outputCost + search), currency: 'USD', input_cost: round(inputCost), output_cost: round(outputCost), web_search_cost: routing?.searchUsd ?? 0, ...addOn };
 	}
 
-	async function streamCompletion(ctx, { base, completion, usageObj, price, includeUsage, fault, chunkDelay, index, requestIdHeader }) {
+	async function streamCompletion(ctx, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader }) {
 		const { res, signal } = ctx;
 		const kind = fault?.kind;
 		const eol = sseStyle === 'crlf' ? '\r\n' : '\n';
@@ -1125,7 +1129,7 @@ async function startEmulator(options = {}) {
 		if (kind === 'empty-choices') events = [{ ...base, choices: [] }];
 		if (includeUsage && streamUsage === 'final-chunk') events[events.length - 1].usage = usageObj;
 		if (includeUsage && streamUsage === 'separate-event') events.push({ ...base, choices: [], usage: usageObj });
-		if (pricing) events[events.length - 1].x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
+		if (reportsCost) events[events.length - 1].x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 
 		const cutKind = kind === 'malformed-json' ? 'stream-invalid-json' : kind;
 		const cut = STREAM_CUT_KINDS.has(cutKind) || kind === 'reset-mid-body'
@@ -1193,6 +1197,9 @@ async function startEmulator(options = {}) {
 		setAccount(cfg) {
 			Object.assign(account, cfg);
 		},
+		setCompletionCost(usd) {
+			completionCost = usd;
+		},
 		reset() {
 			requests.length = 0;
 			Object.assign(stats, { maxInFlight: stats.inFlight, connections: 0, completions: 0, rateLimited: 0, byStatus: {} });
@@ -1202,6 +1209,7 @@ async function startEmulator(options = {}) {
 			completionIndex = 0;
 			faultRule = undefined;
 			dailyLimit = undefined;
+			completionCost = options.completionCostUsd;
 			admittedToday = 0;
 			Object.assign(account, { paidModelsApi: true, ...options.account });
 		},

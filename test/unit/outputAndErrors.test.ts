@@ -103,7 +103,9 @@ describe('settings', () => {
 	});
 
 	it('reads request options with defaults and bounds', () => {
-		expect(readRequestSettings({})).toEqual({ concurrency: 0, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000, reuseIdenticalRequests: false });
+		expect(readRequestSettings({})).toEqual({ concurrency: 0, requestsPerSecond: 23, maxRetries: 3, timeoutMs: 300000, streamIdleTimeoutMs: 60000, reuseIdenticalRequests: false, maxSpendPerRunUsd: 0 });
+		expect(readRequestSettings({ maxSpendPerRun: '0.01' }).maxSpendPerRunUsd).toBe(0.01);
+		expect(() => readRequestSettings({ maxSpendPerRun: -1 })).toThrow('Invalid value for "Request Options > Max Spend per Run": must be at least 0, got -1');
 		expect(readRequestSettings({ reuseIdenticalRequests: "true" }).reuseIdenticalRequests).toBe(true);
 		expect(() => readRequestSettings({ reuseIdenticalRequests: "yes" })).toThrow('Invalid value for "Request Options > Reuse Identical Requests": must be true or false, got "yes"');
 		expect(readRequestSettings({ concurrency: 0 }).concurrency).toBe(0);

@@ -37,6 +37,16 @@ export const requestOptionsCollection: INodeProperties = {
 				'Most requests started per second across this node\'s run; 0 means no cap. NanoGPT allows 25 per second per API key.',
 		},
 		{
+			displayName: 'Max Spend per Run',
+			name: 'maxSpendPerRun',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, numberPrecision: 4 },
+			description:
+				'Most USD this node run may spend, as NanoGPT reports it: the cost of each completion (Output Content as JSON resends included) plus the moderation cost of each moderated prompt, refused ones included; 0 means no limit. The node keeps no more requests in flight than the budget left pays for at the mean cost so far; once the limit is reached, the rows not yet sent fail with a message that names it, and completions already answered are kept.',
+			hint: 'Acts only on the cost NanoGPT reports with each completion; when it reports none, the run summary says the limit could not act',
+		},
+		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',

@@ -33,6 +33,8 @@ export interface RequestSettings {
 	streamIdleTimeoutMs: number;
 	/** Send identical final request bodies once per run. */
 	reuseIdenticalRequests: boolean;
+	/** Max Spend per Run in USD; 0: no limit. */
+	maxSpendPerRunUsd: number;
 }
 
 function flag(value: unknown, parameter: string, fallback: boolean): boolean {
@@ -122,5 +124,6 @@ export function readRequestSettings(options: IDataObject = {}): RequestSettings 
 				{ min: 0.1 },
 			),
 		reuseIdenticalRequests: flag(options.reuseIdenticalRequests, 'Request Options > Reuse Identical Requests', false),
+		maxSpendPerRunUsd: number(options.maxSpendPerRun, 'Request Options > Max Spend per Run', 0, { min: 0 }),
 	};
 }

@@ -14,11 +14,27 @@ import { answerKey, executionMemoOf } from './executionMemo';
 import { stopReasonFor } from './stopReasons';
 import { keyExhaustionOf } from '../transport/keyExhaustion';
 import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import { toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape } from '../output/toOutputItem';
+import {
+	reportedCost,
+	toBilledFields,
+	toErrorJson,
+	toOutputJson,
+	toUsage,
+	type CompletionPricing,
+	type ErrorItemShape,
+} from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';
 import { explainFailure } from './failureExplanation';
+import { SpendLimit } from './spendLimit';
+
+/** A completion's reported cost when it is in USD (the currency Max Spend per Run is set in). */
+function costInUsd(pricing: CompletionPricing | undefined): number | undefined {
+	const cost = reportedCost(pricing);
+	if (typeof cost?.amount !== 'number' || !Number.isFinite(cost.amount)) return undefined;
+	return cost.currency === null || cost.currency === undefined || cost.currency.toUpperCase() === 'USD' ? cost.amount : undefined;
+}
 
 interface CompletionJob {
 	itemIndex: number;
@@ -69,15 +85,22 @@ function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: numb
 	return new NodeOperationError(context.getNode(), String(error), { itemIndex });
 }
 
-/** Turns a failed completion into an n8n error with status, NanoGPT's message and request ID. */
+/**
+ * Turns a failed completion into an n8n error with status, NanoGPT's message and request ID.
+ * `quotesAnswer` false: the error will stop the run, and n8n logs it, so it holds no text of the
+ * answer (no partialText, no quote of a body that is not JSON).
+ */
 function toApiError(
 	context: IExecuteFunctions,
 	failure: CompletionFailure,
 	itemIndex: number,
 	apiKey: string,
-	stopMessage?: string,
+	{ stopMessage, quotesAnswer }: { stopMessage?: string; quotesAnswer: boolean },
 ): NodeApiError {
-	const { status, apiMessage, code, requestId, partialText, body, explanation, moderation } = redactSecret(failure.details, apiKey);
+	const details = redactSecret(failure.details, apiKey);
+	const { status, code, requestId, body, explanation, moderation } = details;
+	const apiMessage = quotesAnswer ? details.apiMessage : (details.unquotedApiMessage ?? details.apiMessage);
+	const partialText = quotesAnswer ? details.partialText : undefined;
 	const attempts = failure.attempts;
 	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
 	const message =
@@ -212,9 +235,22 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	// Optional calls: older n8n versions have neither cancellation signals nor streaming.
 	const signal = this.getExecutionCancelSignal?.();
 	const flow = new FlowControl(requestSettings, items.length);
-	// A daily cap or an empty balance met in an earlier try still holds: nothing is sent.
+	// A daily cap, an empty balance or Max Spend per Run met in an earlier try still holds: nothing is sent.
 	const earlierStop = memo?.stopInForce();
 	if (earlierStop) flow.stop(earlierStop);
+	const spend =
+		requestSettings.maxSpendPerRunUsd > 0
+			? new SpendLimit(
+					requestSettings.maxSpendPerRunUsd,
+					() => flow.limit.inFlight,
+					(reason) => {
+						flow.stop(reason);
+						memo?.rememberStop(reason);
+					},
+					memo?.spendTally,
+				)
+			: undefined;
+	if (spend) flow.limitSpend(spend);
 	const streamingToCaller = canStreamToCaller(this);
 	let chunks = Promise.resolve();
 	const sendChunk = (type: 'begin' | 'item' | 'end' | 'error', itemIndex: number, content?: string) => {
@@ -234,17 +270,21 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 		memo?.rememberAnswer(answerKey(job.itemIndex, job.fingerprint), item);
 		logProgress(false);
 	};
-	/** The item's error; a daily cap or an empty balance stops the run here. */
+	/**
+	 * The item's error; a daily cap or an empty balance stops the run here. Without Continue On Fail
+	 * the error stops the run and n8n logs it: then it quotes no completion text.
+	 */
+	const quotesAnswer = continueOnFail;
 	const toItemError = (error: unknown, itemIndex: number): Error => {
 		if (error instanceof RunStopped) return toStopError(this, error.reason, itemIndex, error);
-		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey);
+		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey, { quotesText: quotesAnswer });
 		if (!(error instanceof CompletionFailure)) return toNodeError(this, error, itemIndex);
 		const exhaustion = keyExhaustionOf(error.details);
 		if (exhaustion) {
 			flow.stop(stopReasonFor(exhaustion, redactSecret(error.details, apiKey), itemIndex));
 			memo?.rememberStop(flow.stopped!, exhaustion.kind === 'dailyCap' ? exhaustion.resetsAt : undefined);
 		}
-		return toApiError(this, error, itemIndex, apiKey, exhaustion && flow.stopped?.message);
+		return toApiError(this, error, itemIndex, apiKey, { stopMessage: exhaustion && flow.stopped?.message, quotesAnswer });
 	};
 
 	const completeItem = async (job: CompletionJob) => {
@@ -263,13 +303,22 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 					signal,
 					onText: forwardChunks ? (text) => sendChunk('item', itemIndex, text) : undefined,
 				}).catch((error: unknown) => {
-					if (error instanceof CompletionFailure) error.details.explanation ??= explainFailure(error.details, { body, headers });
+					if (error instanceof CompletionFailure) {
+						error.details.explanation ??= explainFailure(error.details, { body, headers });
+						// A prompt moderation refused is still charged for the check.
+						const moderationCost = error.details.moderation?.cost;
+						if (typeof moderationCost === 'number') spend?.onCharge(moderationCost);
+					}
 					throw error;
 				});
 			const { response, attempts, json, moderation } = await completeWithJson(sendOnce, {
 				...output,
 				forwardsText: forwardChunks,
-				onBilled: (billed) => flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing),
+				onBilled: (billed, moderation) => {
+					flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing);
+					const moderationCost = moderation?.cost;
+					spend?.onCompletion(costInUsd(billed.x_nanogpt_pricing), typeof moderationCost === 'number' ? moderationCost : 0);
+				},
 				beforeResend: async () => await flow.beforeRetry(signal),
 			});
 			if (forwardChunks) sendChunk('end', itemIndex);
@@ -319,6 +368,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	const summary = flow.progress.summary();
 	if (flow.progress.isLongRun) this.logger.info(summary);
 	else this.logger.debug(summary);
+	if (spend?.blind) this.logger.warn(spend.describe());
 
 	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was cancelled');
 	if (firstFailure) throw firstFailure;

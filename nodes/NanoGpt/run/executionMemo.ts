@@ -1,17 +1,21 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { deepCopy } from 'n8n-workflow';
 import type { RunStopReason } from './flowControl';
+import { newSpendTally, type SpendTally } from './spendLimit';
 
 /**
  * What the tries of one node run share. n8n's Retry On Fail runs the node again within the same
  * execution (when it threw, or when its first output item is an error item): rows already answered
- * get their earlier output item back instead of being sent and billed again, and a stop (a daily
- * cap, an empty balance) keeps the later tries from sending anything.
+ * get their earlier output item back instead of being sent and billed again, a stop (a daily
+ * cap, an empty balance, Max Spend per Run) keeps the later tries from sending anything, and what
+ * earlier tries spent counts against Max Spend per Run.
  */
 export class ExecutionMemo {
 	/** Output items of the answered rows, by answerKey. */
 	private readonly answered = new Map<string, INodeExecutionData>();
 	private stop: { reason: RunStopReason; until?: number } | undefined;
+	/** What the tries of this node run spent, for Max Spend per Run. */
+	readonly spendTally: SpendTally = newSpendTally();
 
 	/** A copy of the output item of a row answered in an earlier try (n8n changes output items). */
 	answerOf(key: string): INodeExecutionData | undefined {

@@ -4,6 +4,7 @@ import type { AttemptFlow, AttemptOutcome } from '../transport/requestCompletion
 import { InFlightLimit } from './inFlightLimit';
 import { RequestPacer } from './requestPacer';
 import { RunProgress } from './runProgress';
+import type { SpendLimit } from './spendLimit';
 
 /** Overload signals for an adaptive bound: the server failed, or did not answer in time. */
 function isOverload({ failure }: AttemptOutcome): boolean {
@@ -49,6 +50,8 @@ export class FlowControl implements AttemptFlow {
 	readonly pacer: RequestPacer;
 	readonly limit: InFlightLimit;
 	readonly progress: RunProgress;
+	/** Max Spend per Run, when one is set: it gates every start (see limitSpend). */
+	private spend: SpendLimit | undefined;
 	private stopReason: RunStopReason | undefined;
 	private readonly stopping = new AbortController();
 
@@ -61,6 +64,12 @@ export class FlowControl implements AttemptFlow {
 		this.pacer = new RequestPacer(settings.requestsPerSecond, now, random);
 		this.limit = new InFlightLimit(settings.concurrency, settings.requestsPerSecond, now);
 		this.progress = new RunProgress(itemCount, () => this.limit.inFlight, now);
+	}
+
+	/** Puts the run under a spending limit: each item starts only when the limit admits it. */
+	limitSpend(spend: SpendLimit): void {
+		this.spend = spend;
+		this.progress.spendLimit = spend;
 	}
 
 	/** Stops the run's sending with this reason; a later stop keeps the first reason. */
@@ -103,6 +112,7 @@ export class FlowControl implements AttemptFlow {
 				.finally(() => {
 					running.delete(started);
 					this.limit.release();
+					this.spend?.onRequestDone();
 				});
 			running.add(started);
 		}
@@ -113,11 +123,24 @@ export class FlowControl implements AttemptFlow {
 	}
 
 	/**
-	 * Takes an in-flight slot, then a start slot. False, holding neither, when the execution was
-	 * cancelled or the run stopped: the run reports either once the tasks already started have ended.
+	 * Waits for the spending limit's leave, then takes an in-flight slot, then a start slot. False,
+	 * holding neither, when the execution was cancelled or the run stopped: the run reports either
+	 * once the tasks already started have ended.
 	 */
 	private async admit(signal?: AbortSignal): Promise<boolean> {
 		if (signal?.aborted || this.stopReason) return false;
+		const spend = this.spend;
+		if (spend) {
+			let admitted = false;
+			try {
+				await this.untilStopped(async (waitSignal) => {
+					admitted = await spend.admit(waitSignal);
+				}, signal);
+			} catch {
+				return false;
+			}
+			if (!admitted || this.stopReason) return false;
+		}
 		try {
 			await this.untilStopped(async (waitSignal) => await this.limit.acquire(waitSignal), signal);
 		} catch {

@@ -19,6 +19,8 @@ import { RunStopped } from './flowControl';
 
 const OPTION = 'Options > Output Content as JSON';
 const QUOTED_CHARACTERS = 200;
+const TEXT_LEFT_OUT =
+	'The text is left out of this error, which n8n logs; with On Error set to a Continue mode, the error item carries it as completionText.';
 
 export interface JsonCompletionSettings {
 	/** Output Content as JSON; when off, the first outcome is returned as it is. */
@@ -27,8 +29,8 @@ export interface JsonCompletionSettings {
 	jsonRetries: number;
 	/** Whether each attempt's text is forwarded to a caller as it streams (it cannot be taken back). */
 	forwardsText: boolean;
-	/** Called for every response NanoGPT answered with a completion: each one is billed. */
-	onBilled(response: CompletionResponse): void;
+	/** Called for every response NanoGPT answered with a completion: each one is billed (and its moderation check, if any). */
+	onBilled(response: CompletionResponse, moderation?: InlineModeration): void;
 	/** Waits for a start slot before the request is sent again; throws when the run is cancelled or stopped (RunStopped). */
 	beforeResend(): Promise<void>;
 }
@@ -167,7 +169,7 @@ export async function completeWithJson(
 		attempts += outcome.attempts;
 		responses.push(outcome.response);
 		moderations.push(outcome.moderation);
-		settings.onBilled(outcome.response);
+		settings.onBilled(outcome.response, outcome.moderation);
 		const moderation = totalModeration(moderations);
 		if (!settings.jsonOutput) return { response: outcome.response, attempts, ...(moderation && { moderation }) };
 
@@ -186,12 +188,17 @@ export async function completeWithJson(
 	}
 }
 
-/** The item's error for a completion without valid JSON; the error item gets `completionText`. */
+/**
+ * The item's error for a completion without valid JSON; the error item gets `completionText`.
+ * `quotesText` false (an error that stops the run, which n8n logs): neither the quote nor
+ * `completionText`, and the description says where to find the text.
+ */
 export function toInvalidJsonError(
 	node: INode,
 	failure: InvalidJsonFailure,
 	itemIndex: number,
 	apiKey: string,
+	{ quotesText }: { quotesText: boolean } = { quotesText: true },
 ): NodeOperationError {
 	const text = redactSecret(failure.text, apiKey);
 	const characters = Array.from(text);
@@ -201,7 +208,7 @@ export function toInvalidJsonError(
 			? `The text begins (first ${QUOTED_CHARACTERS} characters): "${excerpt}…"`
 			: `The text: "${excerpt}"`;
 	const cutOff = failure.reason === 'length' ? ': Max Tokens cut the text off (finish reason "length")' : '';
-	const message = `No valid JSON in the completion of item ${itemIndex} (${OPTION})${cutOff}. ${quote}`;
+	const message = `No valid JSON in the completion of item ${itemIndex} (${OPTION})${cutOff}.${quotesText ? ` ${quote}` : ''}`;
 	const why = {
 		length:
 			'Not sent again: the same Max Tokens would cut the text off again. Raise Options > Max Tokens or ask for a shorter answer.',
@@ -210,10 +217,10 @@ export function toInvalidJsonError(
 	}[failure.reason];
 	const error = new NodeOperationError(node, message, {
 		itemIndex,
-		description: `${why} Attempts: ${failure.attempts}.`,
+		description: `${why} Attempts: ${failure.attempts}.${quotesText ? '' : ` ${TEXT_LEFT_OUT}`}`,
 	});
 	error.context.attempts = failure.attempts;
-	error.context.completionText = text;
+	if (quotesText) error.context.completionText = text;
 	Object.assign(error.context, toBilledFields(failure.billed));
 	if (failure.moderation) error.context.moderation = failure.moderation;
 	return error;

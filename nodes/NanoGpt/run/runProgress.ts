@@ -40,6 +40,8 @@ export class RunProgress {
 	private readonly costs = new Map<string, number>();
 	private readonly startedAt: number;
 	private lastLine: { at: number; requests: number; done: number };
+	/** Max Spend per Run, when one is set: the summary gives the spend against it. */
+	spendLimit: { describe(): string } | undefined;
 
 	constructor(
 		private readonly total: number,
@@ -110,7 +112,8 @@ export class RunProgress {
 			`NanoGPT run finished: ${this.total} items, ${this.failed} failed, in ${duration(wall)}; ` +
 			`${this.requests} requests sent (${this.retries} retries), ${perSecond(this.requests, wall).toFixed(1)} req/s; ` +
 			`tokens ${this.tokens.prompt} prompt + ${this.tokens.completion} completion = ${this.tokens.total}` +
-			`${details ? ` (${details})` : ''}; ${cost}`
+			`${details ? ` (${details})` : ''}; ${cost}` +
+			(this.spendLimit ? `; ${this.spendLimit.describe()}` : '')
 		);
 	}
 }

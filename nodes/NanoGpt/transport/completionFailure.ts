@@ -8,6 +8,11 @@ export interface FailureDetails {
 	status?: number;
 	/** NanoGPT's own message, or a description of the network failure. */
 	apiMessage: string;
+	/**
+	 * apiMessage without its quote of NanoGPT's answer (a body or stream event that is not JSON,
+	 * which can hold completion text), for an error that stops the run: n8n logs that one.
+	 */
+	unquotedApiMessage?: string;
 	/** NanoGPT's error code or type, or the network error code. */
 	code?: string;
 	requestId?: string;

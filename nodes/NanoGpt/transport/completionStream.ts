@@ -71,8 +71,10 @@ export async function readCompletionStream(
 		if (error instanceof CompletionFailure) return error;
 		if (error instanceof StreamFailure) {
 			const upstreamStatus = error.details.status;
+			const unquoted = error.details.unquotedMessage;
 			return fail(upstreamStatus ? `${error.message} (upstream status ${upstreamStatus})` : error.message, {
 				code: (error.details.code as string) ?? 'STREAM_FAILED',
+				...(typeof unquoted === 'string' && { unquotedApiMessage: unquoted }),
 			});
 		}
 		if (settings.signal?.aborted) return networkFailure(error, settings.signal, settings.timeoutMs);

@@ -121,6 +121,7 @@ async function attemptCompletion(
 		throw new CompletionFailure({
 			status: response.statusCode,
 			apiMessage: `NanoGPT answered with a body that is not a JSON object: ${String(response.body).slice(0, 200)}`,
+			unquotedApiMessage: 'NanoGPT answered with a body that is not a JSON object',
 			code: 'INVALID_JSON',
 			requestId,
 			retryable: false,

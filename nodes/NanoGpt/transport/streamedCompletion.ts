@@ -56,6 +56,7 @@ export class StreamedCompletion {
 			throw new StreamFailure(
 				`NanoGPT sent a stream event that is not a JSON object: ${event.data.slice(0, 200)}`,
 				this.text,
+				{ unquotedMessage: 'NanoGPT sent a stream event that is not a JSON object' },
 			);
 		}
 		const choices = Array.isArray(chunk.choices) ? (chunk.choices as IDataObject[]) : [];
