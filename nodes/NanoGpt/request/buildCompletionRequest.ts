@@ -7,6 +7,7 @@ import { penaltiesCollection } from '../description/penalties';
 import { QUANTIZATION_BITS, providerRoutingCollection } from '../description/providerRouting';
 import { routingBillingSafetyCollection } from '../description/routingBillingSafety';
 import { tokenControlCollection } from '../description/tokenControl';
+import type { CompletionRequestBody } from '../transport/completionApi';
 import { composeModelId, routingSuffix, suffixesOf, type RoutingSuffixKind } from './modelSuffixes';
 
 /** A parameter value that cannot be sent; `parameter` is the name the user sees. */
@@ -31,8 +32,6 @@ export interface CompletionParameters {
 	providerRouting?: IDataObject;
 	routingBillingSafety?: IDataObject;
 }
-
-export type CompletionRequestBody = IDataObject & { model: string; prompt: string };
 
 /** What one item sends: the body, and the request headers its options set (never the key). */
 export interface CompletionCall {

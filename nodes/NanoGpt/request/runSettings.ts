@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { OutputSettings } from '../output/outputSettings';
 import { InvalidParameterError, describeValue } from './buildCompletionRequest';
 import { DEFAULT_JSON_RETRIES, MAX_JSON_RETRIES } from '../description/options';
 import {
@@ -9,19 +10,6 @@ import {
 	DEFAULT_STREAM_IDLE_TIMEOUT_S,
 	DEFAULT_TIMEOUT_MS,
 } from '../description/requestOptions';
-
-/** How one item's result is shaped into its output item. */
-export interface OutputSettings {
-	simplify: boolean;
-	includeInputFields: boolean;
-	outputField: string;
-	trimText: boolean;
-	includeLogprobs: boolean;
-	/** Output Content as JSON; only ever true with Simplify Output on. */
-	jsonOutput: boolean;
-	/** Retries on Invalid JSON (0 when jsonOutput is off). */
-	jsonRetries: number;
-}
 
 /** How the node's requests are sent; read once per execution. */
 export interface RequestSettings {

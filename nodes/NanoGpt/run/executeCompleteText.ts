@@ -4,8 +4,8 @@ import {
 	InvalidParameterError,
 	buildCompletionCall,
 	type CompletionParameters,
-	type CompletionRequestBody,
 } from '../request/buildCompletionRequest';
+import type { CompletionRequestBody } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
 import { FlowControl, RunStopped, type RunStopReason } from './flowControl';
@@ -13,7 +13,8 @@ import { answerFingerprint, groupIdenticalRequests } from './reuseIdenticalReque
 import { answerKey, executionMemoOf } from './executionMemo';
 import { stopReasonFor } from './stopReasons';
 import { keyExhaustionOf } from '../transport/keyExhaustion';
-import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
+import { readOutputSettings, readRequestSettings } from '../request/runSettings';
+import type { OutputSettings } from '../output/outputSettings';
 import { toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape } from '../output/toOutputItem';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
