@@ -27,9 +27,9 @@
  * NANOGPT_N8N_VERSION=<version> runs one line only (the cases that apply to it).
  * UPDATE_SCREENSHOTS=1 also refreshes docs/editor.png (the README's screenshot); CHROMIUM_PATH and
  * REDIS_SERVER_PATH pick the browser and the redis-server.
- * The cases of the run are registered up front (CASES below); it prints PASS/FAIL per case and a
- * final line `N passed, M failed`, where a registered case that did not run counts as failed;
- * exits 1 on any failure.
+ * The cases of the run are registered up front (the table in cases.js); it prints PASS/FAIL per
+ * case and a final line `N passed, M failed`, where a registered case that did not run counts as
+ * failed; exits 1 on any failure.
  * Artifacts (screenshots, n8n logs) go to test-artifacts/e2e/.
  *
  * This file reads the command line and starts the run: runLines.js runs the lines and sums their
