@@ -1,5 +1,5 @@
 /**
- * Issue 6, fault matrix: every hostile condition, with Continue On Fail off and on, run through
+ * Fault matrix: every hostile condition, with Continue On Fail off and on, run through
  * n8n-core's real WorkflowExecute (test/support/harness.js) against the NanoGPT emulator.
  *
  * Each condition runs over three items; only the middle one (item 1) meets the fault, so every

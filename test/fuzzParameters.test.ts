@@ -1,7 +1,7 @@
 /**
- * Issue 6, fuzzed parameters: property-based tests (fast-check) over every request field.
+ * Fuzzed parameters: property-based tests (fast-check) over every request field.
  *
- * An independent oracle (written from the spec, issue 2 and NanoGPT's docs for issue 17, not from
+ * An independent oracle (written from the spec and from what NanoGPT documented since, not from
  * the node's code) says for each generated value whether it is valid and what must be sent. Then:
  *  - the pure builder (buildCompletionCall), 2,000 cases: a valid set gives a body that validates
  *    against the spec's CompletionRequest (ajv, JSON Schema 2020-12; with the provider routing
@@ -42,7 +42,7 @@ const replay = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The field table, from issue 2 and the spec (display names as the user sees them)
+// The field table, from the spec and NanoGPT's docs (display names as the user sees them)
 // ---------------------------------------------------------------------------------------------
 
 type Collection = 'options' | 'penalties' | 'advancedSampling' | 'tokenControl' | 'providerRouting' | 'routingBillingSafety';
@@ -143,7 +143,7 @@ const FIELDS: FieldSpec[] = [
 	f('tokenControl', 'logitBias', 'Logit Bias', 'logit_bias', 'logitBias'),
 	f('tokenControl', 'ignoreEos', 'Ignore EOS', 'ignore_eos', 'boolean'),
 	f('tokenControl', 'includeStopStrInOutput', 'Include Stop Sequence in Output', 'include_stop_str_in_output', 'boolean'),
-	// Documented since the spec (issue 17).
+	// Documented by NanoGPT since the spec.
 	{ ...f('options', 'hideReasoning', 'Hide Reasoning', 'reasoning-exclude', 'suffixFlag'), sentAs: 'modelSuffix' },
 	f('providerRouting', 'provider', 'Provider Name or ID', 'provider', 'text'),
 	f('providerRouting', 'order', 'Preferred Provider Names or IDs', 'provider.order', 'textList'),
@@ -377,7 +377,7 @@ function routingRules(p: ItemParameters, typedModel: string | undefined, sent: M
 	const typedSuffixes = typedModel === undefined ? [] : typedModel.split(':').slice(1).map((s) => s.trim().toLowerCase());
 	if (options.length === 1 && !typed.includes(options[0].suffix)) suffixes.push(options[0].suffix);
 	const webSearch = p.options.webSearch ?? 'none';
-	// As before issue 17: a typed ID that holds ":online" anywhere gets no web search suffix.
+	// A typed ID that holds ":online" anywhere already asks for web search, so it gets no web search suffix.
 	if (webSearch !== 'none' && !typedModel?.includes(':online')) suffixes.push(webSearch as string);
 	if (value('hideReasoning') !== undefined && !typedSuffixes.includes('reasoning-exclude')) suffixes.push('reasoning-exclude');
 	return suffixes;
@@ -654,7 +654,7 @@ function expectValidAgainstSpec(body: unknown) {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
-test('the fuzzer covers every request field the node has, under the names of issues 2 and 17', () => {
+test('the fuzzer covers every request field the node has, under the parameter and API names the oracle gives', () => {
 	const nodeFields = Object.entries(completionFieldsByCollection).flatMap(([collection, fields]) =>
 		fields.map((field) => `${collection}.${field.property.name} -> ${field.apiField}`),
 	);

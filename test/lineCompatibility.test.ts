@@ -1,5 +1,5 @@
 /**
- * Issue 10: waits on both n8n lines. jest runs this file twice, in n8n-core 2.41 and in n8n-core
+ * Waits on both n8n lines. jest runs this file twice, in n8n-core 2.41 and in n8n-core
  * 1.122 (n8n 1.123; see jest.config.js), where `sleep(ms)` ignores a signal and the abortable wait
  * is `sleepWithAbort`. Each case records the timers n8n-workflow's sleep creates for the node's
  * waits (the stream idle timer, the retry wait, the pacer) and checks that none is still pending

@@ -1,5 +1,5 @@
 /**
- * Issue 6, load with faults: 10,000 items through the node in n8n-core's real WorkflowExecute,
+ * Load with faults: 10,000 items through the node in n8n-core's real WorkflowExecute,
  * 10% hard failures (400) and 5% retryable ones (503 once, then success), Continue On Fail on,
  * concurrency 128, no rate cap, zero latency. Exactly 10,000 output items come out, in order,
  * each paired to its input; every retryable item succeeded on its second attempt; every hard one

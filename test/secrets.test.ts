@@ -1,5 +1,5 @@
 /**
- * Issue 6, secrets: the API key never appears in output items (simplified and raw), error
+ * Secrets: the API key never appears in output items (simplified and raw), error
  * messages, descriptions, error cause/context objects n8n stores in execution data, or anything
  * logged. Every fault of the matrix runs with a recognisable key through n8n-core's real
  * WorkflowExecute against the emulator, and everything the execution left behind is searched:

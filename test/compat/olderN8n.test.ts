@@ -1,5 +1,5 @@
 /**
- * Issue 10: the README's per-feature minimums (Compatibility), checked in the n8n-core of an older
+ * The README's per-feature minimums (Compatibility), checked in the n8n-core of an older
  * n8n release. `npm run test:compat` (scripts/compat.js) runs this file and the fault matrix once
  * per release, with NANOGPT_COMPAT_N8N naming the release and jest.config.js resolving
  * `n8n-core` and `n8n-workflow` (the node's imports included) to that release's copies.

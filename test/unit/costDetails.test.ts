@@ -1,5 +1,6 @@
 import { providerListModelId, toProviderOptions } from '../../nodes/NanoGpt/methods/modelProviders';
-import { toBilledFields, toUsage, type CompletionResponse } from '../../nodes/NanoGpt/output/toOutputItem';
+import { toBilledFields, toUsage } from '../../nodes/NanoGpt/output/toOutputItem';
+import type { CompletionResponse } from '../../nodes/NanoGpt/transport/completionApi';
 import { buildCompletionCall } from '../../nodes/NanoGpt/request/buildCompletionRequest';
 import { explainFailure } from '../../nodes/NanoGpt/run/failureExplanation';
 import { billedTotal } from '../../nodes/NanoGpt/run/jsonCompletion';

@@ -206,7 +206,7 @@ const outputOptions: INodeProperties[] = [
 		default: DEFAULT_JSON_RETRIES,
 		typeOptions: { minValue: 0, maxValue: MAX_JSON_RETRIES, numberPrecision: 0 },
 		description:
-			'With Output Content as JSON on: how many times to send the same request again when the text holds no valid JSON, between 0 and 3. Each attempt is billed. No retry when Max Tokens cut the text off.',
+			`With Output Content as JSON on: how many times to send the same request again when the text holds no valid JSON, between 0 and ${MAX_JSON_RETRIES}. Each attempt is billed. No retry when Max Tokens cut the text off.`,
 		displayOptions: { show: { '/simplify': [true] } },
 	},
 	{

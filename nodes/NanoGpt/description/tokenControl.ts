@@ -1,6 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { sortedByDisplayName, type CompletionField } from './completionField';
 
+/** The largest bias, either way, that Logit Bias takes for a token (OpenAI's range). */
+export const MAX_LOGIT_BIAS = 100;
+
 export const tokenControlFields: CompletionField[] = [
 	{
 		apiField: 'min_tokens',
@@ -50,7 +53,7 @@ export const tokenControlFields: CompletionField[] = [
 			default: '{}',
 			placeholder: '{"50256": -100}',
 			description:
-				'JSON object mapping token IDs to a bias between -100 and 100 added to their logits, as in OpenAI\'s API',
+				`JSON object mapping token IDs to a bias between -${MAX_LOGIT_BIAS} and ${MAX_LOGIT_BIAS} added to their logits, as in OpenAI's API`,
 		},
 	},
 	{

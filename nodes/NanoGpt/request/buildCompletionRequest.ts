@@ -6,7 +6,8 @@ import { WEB_SEARCH_VALUES, optionsCollection } from '../description/options';
 import { penaltiesCollection } from '../description/penalties';
 import { QUANTIZATION_BITS, providerRoutingCollection } from '../description/providerRouting';
 import { routingBillingSafetyCollection } from '../description/routingBillingSafety';
-import { tokenControlCollection } from '../description/tokenControl';
+import { MAX_LOGIT_BIAS, tokenControlCollection } from '../description/tokenControl';
+import type { CompletionRequestBody } from '../transport/completionApi';
 import { composeModelId, routingSuffix, suffixesOf, type RoutingSuffixKind } from './modelSuffixes';
 
 /** A parameter value that cannot be sent; `parameter` is the name the user sees. */
@@ -32,8 +33,6 @@ export interface CompletionParameters {
 	routingBillingSafety?: IDataObject;
 }
 
-export type CompletionRequestBody = IDataObject & { model: string; prompt: string };
-
 /** What one item sends: the body, and the request headers its options set (never the key). */
 export interface CompletionCall {
 	body: CompletionRequestBody;
@@ -48,8 +47,6 @@ const collectionDisplayNames: Record<FieldCollection, string> = {
 	providerRouting: providerRoutingCollection.displayName,
 	routingBillingSafety: routingBillingSafetyCollection.displayName,
 };
-
-const MAX_LOGIT_BIAS = 100;
 
 /** A short, safe description of any value for error messages (never throws). */
 export function describeValue(value: unknown): string {
@@ -78,7 +75,8 @@ function toInteger(value: unknown, fail: (problem: string) => never): number {
 	return number;
 }
 
-function checkBounds(number: number, property: INodeProperties, fail: (problem: string) => never) {
+/** The number, when it lies within the property's minValue and maxValue; else `fail` says the range. */
+export function checkBounds(number: number, property: INodeProperties, fail: (problem: string) => never): number {
 	const min = property.typeOptions?.minValue as number | undefined;
 	const max = property.typeOptions?.maxValue as number | undefined;
 	if ((min !== undefined && number < min) || (max !== undefined && number > max)) {
@@ -147,7 +145,7 @@ function toTokenBiasMap(value: unknown, fail: (problem: string) => never): IData
 	for (const [tokenId, raw] of entries) {
 		if (!/^\d+$/.test(tokenId)) fail(`keys must be token IDs (whole numbers), got "${tokenId}"`);
 		if (typeof raw !== 'number' || !Number.isFinite(raw)) fail(`the bias for token ${tokenId} must be a number, got ${describeValue(raw)}`);
-		if (Math.abs(raw) > MAX_LOGIT_BIAS) fail(`the bias for token ${tokenId} must be between -100 and 100, got ${raw}`);
+		if (Math.abs(raw) > MAX_LOGIT_BIAS) fail(`the bias for token ${tokenId} must be between -${MAX_LOGIT_BIAS} and ${MAX_LOGIT_BIAS}, got ${raw}`);
 		bias[tokenId] = raw;
 	}
 	return bias;

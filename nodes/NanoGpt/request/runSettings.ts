@@ -1,27 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
-import { InvalidParameterError, describeValue } from './buildCompletionRequest';
-import { DEFAULT_JSON_RETRIES, MAX_JSON_RETRIES } from '../description/options';
-import {
-	DEFAULT_CONCURRENCY,
-	MAX_CONCURRENCY,
-	DEFAULT_MAX_RETRIES,
-	DEFAULT_REQUESTS_PER_SECOND,
-	DEFAULT_STREAM_IDLE_TIMEOUT_S,
-	DEFAULT_TIMEOUT_MS,
-} from '../description/requestOptions';
-
-/** How one item's result is shaped into its output item. */
-export interface OutputSettings {
-	simplify: boolean;
-	includeInputFields: boolean;
-	outputField: string;
-	trimText: boolean;
-	includeLogprobs: boolean;
-	/** Output Content as JSON; only ever true with Simplify Output on. */
-	jsonOutput: boolean;
-	/** Retries on Invalid JSON (0 when jsonOutput is off). */
-	jsonRetries: number;
-}
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { OutputSettings } from '../output/outputSettings';
+import { InvalidParameterError, checkBounds, describeValue } from './buildCompletionRequest';
+import { optionsCollection } from '../description/options';
+import { requestOptionsCollection } from '../description/requestOptions';
 
 /** How the node's requests are sent; read once per execution. */
 export interface RequestSettings {
@@ -44,25 +25,28 @@ function flag(value: unknown, parameter: string, fallback: boolean): boolean {
 	throw new InvalidParameterError(parameter, `must be true or false, got ${describeValue(value)}`);
 }
 
-function number(
-	value: unknown,
-	parameter: string,
-	fallback: number,
-	{ min, max, integer }: { min: number; max?: number; integer?: boolean },
-): number {
-	if (value === undefined) return fallback;
+/** The property a collection declares under `name`: its default, bounds and precision are the ones checked. */
+function declaredProperty(collection: INodeProperties, name: string): INodeProperties {
+	const property = collection.options?.find((entry): entry is INodeProperties => 'type' in entry && entry.name === name);
+	if (!property) throw new Error(`${collection.displayName} declares no "${name}"`);
+	return property;
+}
+
+/** A number option checked against what its property declares: default, minValue, maxValue, and whole numbers for precision 0. */
+function declaredNumber(value: unknown, collection: INodeProperties, name: string): number {
+	const property = declaredProperty(collection, name);
+	const parameter = `${collection.displayName} > ${property.displayName}`;
+	if (value === undefined) return property.default as number;
 	const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof parsed !== 'number' || !Number.isFinite(parsed)) {
 		throw new InvalidParameterError(parameter, `must be a number, got ${describeValue(value)}`);
 	}
-	if (integer && !Number.isInteger(parsed)) {
+	if (property.typeOptions?.numberPrecision === 0 && !Number.isInteger(parsed)) {
 		throw new InvalidParameterError(parameter, `must be a whole number, got ${parsed}`);
 	}
-	if (parsed < min || (max !== undefined && parsed > max)) {
-		const range = max === undefined ? `at least ${min}` : `between ${min} and ${max}`;
-		throw new InvalidParameterError(parameter, `must be ${range}, got ${parsed}`);
-	}
-	return parsed;
+	return checkBounds(parsed, property, (problem) => {
+		throw new InvalidParameterError(parameter, problem);
+	});
 }
 
 export function readOutputSettings(simplify: unknown, options: IDataObject = {}): OutputSettings {
@@ -83,46 +67,17 @@ export function readOutputSettings(simplify: unknown, options: IDataObject = {})
 			options.promptLogprobs === true ||
 			(logprobs !== undefined && logprobs !== false && logprobs !== 'false' && logprobs !== 0 && logprobs !== '0'),
 		jsonOutput,
-		jsonRetries: jsonOutput
-			? number(options.jsonRetries, 'Options > Retries on Invalid JSON', DEFAULT_JSON_RETRIES, {
-					min: 0,
-					max: MAX_JSON_RETRIES,
-					integer: true,
-				})
-			: 0,
+		jsonRetries: jsonOutput ? declaredNumber(options.jsonRetries, optionsCollection, 'jsonRetries') : 0,
 	};
 }
 
 export function readRequestSettings(options: IDataObject = {}): RequestSettings {
 	return {
-		concurrency: number(options.concurrency, 'Request Options > Concurrency', DEFAULT_CONCURRENCY, {
-			min: 0,
-			max: MAX_CONCURRENCY,
-			integer: true,
-		}),
-		requestsPerSecond: number(
-			options.requestsPerSecond,
-			'Request Options > Requests per Second',
-			DEFAULT_REQUESTS_PER_SECOND,
-			{ min: 0 },
-		),
-		maxRetries: number(options.maxRetries, 'Request Options > Max Retries', DEFAULT_MAX_RETRIES, {
-			min: 0,
-			max: 10,
-			integer: true,
-		}),
-		timeoutMs: number(options.timeout, 'Request Options > Timeout', DEFAULT_TIMEOUT_MS, {
-			min: 1,
-			integer: true,
-		}),
-		streamIdleTimeoutMs:
-			1000 *
-			number(
-				options.streamIdleTimeout,
-				'Request Options > Stream Idle Timeout',
-				DEFAULT_STREAM_IDLE_TIMEOUT_S,
-				{ min: 0.1 },
-			),
+		concurrency: declaredNumber(options.concurrency, requestOptionsCollection, 'concurrency'),
+		requestsPerSecond: declaredNumber(options.requestsPerSecond, requestOptionsCollection, 'requestsPerSecond'),
+		maxRetries: declaredNumber(options.maxRetries, requestOptionsCollection, 'maxRetries'),
+		timeoutMs: declaredNumber(options.timeout, requestOptionsCollection, 'timeout'),
+		streamIdleTimeoutMs: 1000 * declaredNumber(options.streamIdleTimeout, requestOptionsCollection, 'streamIdleTimeout'),
 		reuseIdenticalRequests: flag(options.reuseIdenticalRequests, 'Request Options > Reuse Identical Requests', false),
 		maxSpendPerRunUsd: number(options.maxSpendPerRun, 'Request Options > Max Spend per Run', 0, { min: 0 }),
 	};

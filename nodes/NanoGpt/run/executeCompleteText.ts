@@ -4,8 +4,8 @@ import {
 	InvalidParameterError,
 	buildCompletionCall,
 	type CompletionParameters,
-	type CompletionRequestBody,
 } from '../request/buildCompletionRequest';
+import type { CompletionRequestBody } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
 import { FlowControl, RunStopped, type RunStopReason } from './flowControl';
@@ -13,16 +13,10 @@ import { answerFingerprint, groupIdenticalRequests } from './reuseIdenticalReque
 import { answerKey, executionMemoOf } from './executionMemo';
 import { stopReasonFor } from './stopReasons';
 import { keyExhaustionOf } from '../transport/keyExhaustion';
-import { readOutputSettings, readRequestSettings, type OutputSettings } from '../request/runSettings';
-import {
-	reportedCost,
-	toBilledFields,
-	toErrorJson,
-	toOutputJson,
-	toUsage,
-	type CompletionPricing,
-	type ErrorItemShape,
-} from '../output/toOutputItem';
+import { readOutputSettings, readRequestSettings } from '../request/runSettings';
+import type { OutputSettings } from '../output/outputSettings';
+import { reportedCost, toBilledFields, toErrorJson, toOutputJson, toUsage, type ErrorItemShape } from '../output/toOutputItem';
+import type { CompletionPricing } from '../transport/completionApi';
 import { requestCompletion } from '../transport/requestCompletion';
 import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
 import { canStreamToCaller } from '../transport/callerStreaming';

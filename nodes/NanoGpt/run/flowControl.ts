@@ -1,4 +1,4 @@
-import type { CompletionResponse } from '../output/toOutputItem';
+import type { CompletionResponse } from '../transport/completionApi';
 import { abortableSleep } from '../transport/abortableSleep';
 import type { AttemptFlow, AttemptOutcome } from '../transport/requestCompletion';
 import { InFlightLimit } from './inFlightLimit';

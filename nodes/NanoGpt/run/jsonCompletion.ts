@@ -6,11 +6,8 @@ import {
 	reportedCost,
 	toBilledFields,
 	usageDetail,
-	type CompletionPricing,
-	type CompletionResponse,
-	type CompletionUsage,
-	type InlineModeration,
 } from '../output/toOutputItem';
+import type { CompletionPricing, CompletionResponse, CompletionUsage, InlineModeration } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
 import { totalModeration } from '../transport/inlineModeration';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { CompletionRequestBody } from '../request/buildCompletionRequest';
+import type { CompletionRequestBody } from '../transport/completionApi';
 
 /** JSON with object keys sorted, so that equal bodies give equal text whatever the key order. */
 function canonicalJson(value: unknown): string {

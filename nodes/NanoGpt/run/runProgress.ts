@@ -1,4 +1,5 @@
-import { reportedCost, type CompletionPricing, type TokenUsage, type UsageDetail } from '../output/toOutputItem';
+import { reportedCost, type TokenUsage, type UsageDetail } from '../output/toOutputItem';
+import type { CompletionPricing } from '../transport/completionApi';
 
 /** Usage details the summary line adds up when NanoGPT reported them, with their words. */
 const SUMMARY_DETAILS: Array<[UsageDetail, string]> = [

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { CompletionResponse } from '../output/toOutputItem';
-import type { InlineModeration } from './inlineModeration';
+import type { CompletionResponse, InlineModeration } from './completionApi';
 
 /** What went wrong with one attempt or one item, as plain data (never the request, so never the key). */
 export interface FailureDetails {

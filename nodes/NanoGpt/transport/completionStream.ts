@@ -1,4 +1,4 @@
-import type { CompletionResponse } from '../output/toOutputItem';
+import type { CompletionResponse } from './completionApi';
 import { abortableSleep } from './abortableSleep';
 import { CompletionFailure, type FailureDetails } from './completionFailure';
 import { networkErrorCode, networkFailure } from './networkFailure';

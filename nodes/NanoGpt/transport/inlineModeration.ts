@@ -1,7 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { InlineModeration } from '../output/toOutputItem';
-
-export type { InlineModeration };
+import type { InlineModeration } from './completionApi';
 
 const PREFIX = 'x-nanogpt-inline-moderation-';
 

@@ -1,11 +1,10 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-import type { CompletionResponse } from '../output/toOutputItem';
-import type { CompletionRequestBody } from '../request/buildCompletionRequest';
+import type { CompletionRequestBody, CompletionResponse, InlineModeration } from './completionApi';
 import { CompletionFailure, parseErrorBody } from './completionFailure';
 import { readCompletionStream, readText, type StreamBody, type StreamReadSettings } from './completionStream';
 import { CREDENTIAL_TYPE, apiUrl } from './credentialSettings';
 import { keyExhaustionOf } from './keyExhaustion';
-import { readInlineModeration, type InlineModeration } from './inlineModeration';
+import { readInlineModeration } from './inlineModeration';
 import { networkFailure } from './networkFailure';
 import {
 	MAX_RETRY_WAIT_MS,

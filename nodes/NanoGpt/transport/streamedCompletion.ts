@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { ServerSentEvent } from './sseParser';
-import type { CompletionResponse } from '../output/toOutputItem';
+import type { CompletionResponse } from './completionApi';
 
 /** Why a stream could not be turned into a completion. */
 export class StreamFailure extends Error {
