@@ -409,6 +409,21 @@ describe('runs on one key on a virtual clock: limit 25 req/s, 2 s per completion
 		}
 	});
 
+	it.each([1, 2, 3])('8 runs with Max Retries 0 lose no row: a 429 with Retry-After 1 s has a retry budget of its own (seed %i)', (seed) => {
+		const { clients } = simulate({
+			clients: Array.from({ length: 8 }, (_, index) => ({ items: 150, startAt: index * 2000, maxRetries: 0 })),
+			limitPerSecond: 25,
+			latencyMs: 2000,
+			noise: { seed, lateMs: 8, networkMs: 4 },
+		});
+		for (const run of clients) {
+			expect(run.failed).toBe(0);
+			expect(run.completed).toBe(150);
+		}
+		// Refusals there were, each of which Max Retries 0 would have turned into a lost row.
+		expect(clients.reduce((sum, run) => sum + run.rejected.length, 0)).toBeGreaterThan(20);
+	});
+
 	// Where the simulation misses the issue's targets (8 runs: 429s over 5%; runs started apart: an early
 	// run keeps up to twice an equal share a while), it is held to what it does, so that a change for the
 	// worse fails; `npm run bench` measures the real processes against the targets.
