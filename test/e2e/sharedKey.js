@@ -141,7 +141,8 @@ async function run(suite, { prov, emu, credential, runDirs }) {
 			);
 			const f = figures;
 			console.log(
-				`      ${f.sent} requests, ${f.rejected} answered 429 (${(100 * f.rejectedShare).toFixed(1)}%); together ${f.together.toFixed(1)} req/s ` +
+				`      ${f.sent} requests, ${f.rejected} answered 429 (${(100 * f.rejectedShare).toFixed(1)}%, ` +
+					`${(100 * f.whileShared.rejectedShare).toFixed(1)}% while two or more ran); together ${f.together.toFixed(1)} req/s ` +
 					`while two or more ran; shares ${f.shareOfFair.map((s) => s.toFixed(2)).join(' ')} of an equal split`,
 			);
 		},
