@@ -382,15 +382,59 @@ describe('429 with Retry-After', () => {
 		expect(second.startedAt).toBeLessThan(until + 900);
 	});
 
-	test.each(BOTH)('persistent with Retry-After 0, Continue On Fail %p: fails after 1 + Max Retries', async (continueOnFail) => {
+	// A short Retry-After (at most 2 s) is the per-second limit shared with other runs pushing back:
+	// waiting is all it needs, so it does not use up Max Retries and no row is lost to it.
+	test.each(BOTH)('short (1 s), four times in a row with Max Retries 0, Continue On Fail %p: waits each time, then succeeds', async (continueOnFail) => {
+		injectFault({ faults: Array.from({ length: 4 }, () => ({ status: 429, retryAfter: 1 })) });
+		const result = await run({ continueOnFail, requestOptions: { maxRetries: 0 } });
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(result.items[1].json.attempts).toBe(5);
+		expect(result.items[1].json.text).toBe(completionTextFor({ model: MODEL, prompt: FAULT_PROMPT }).text);
+		const faulted = requestsFor(FAULT_PROMPT);
+		expect(faulted.map((request) => request.status)).toEqual([429, 429, 429, 429, 200]);
+		for (let index = 1; index < faulted.length; index++) {
+			expect(faulted[index].startedAt - faulted[index - 1].finishedAt!).toBeGreaterThanOrEqual(990);
+		}
+	}, 30_000);
+
+	test.each(BOTH)('short (1 s) then a 503 with Max Retries 1, Continue On Fail %p: only the 503 counts, so the second 503 fails it', async (continueOnFail) => {
+		const unavailable = { status: 503, message: 'Service temporarily unavailable' };
+		injectFault({ faults: [{ status: 429, retryAfter: 1 }, unavailable, unavailable] });
+		const result = await run({ continueOnFail });
+		expectFailure(
+			result,
+			{ message: 'NanoGPT returned 503: Service temporarily unavailable (after 3 attempts)', status: 503, code: 'service_unavailable', requestId: true, attempts: 3 },
+			continueOnFail,
+		);
+	}, 30_000);
+
+	test.each(BOTH)('persistent with Retry-After 0, Continue On Fail %p: a budget of its own, 20 retries, then a clear error', async (continueOnFail) => {
 		injectFault({ always: { status: 429, retryAfter: 0 } });
+		const result = await run({ continueOnFail });
+		expectFailure(
+			result,
+			{
+				message:
+					'NanoGPT returned 429: Rate limit exceeded (the per-second rate limit refused it 21 times; the node retries such a refusal at most 20 times) (after 21 attempts)',
+				status: 429,
+				code: 'rate_limited',
+				requestId: true,
+				attempts: 21,
+			},
+			continueOnFail,
+		);
+	});
+
+	test.each(BOTH)('persistent with Retry-After 3 (longer than 2 s), Continue On Fail %p: counts against Max Retries', async (continueOnFail) => {
+		injectFault({ always: { status: 429, retryAfter: 3 } });
 		const result = await run({ continueOnFail });
 		expectFailure(
 			result,
 			{ message: 'NanoGPT returned 429: Rate limit exceeded (after 2 attempts)', status: 429, code: 'rate_limited', requestId: true, attempts: 2 },
 			continueOnFail,
 		);
-	});
+	}, 30_000);
 
 	test.each(BOTH)('longer than the node waits (3600 s), Continue On Fail %p: fails at once, saying so', async (continueOnFail) => {
 		injectFault({ always: { status: 429, retryAfter: 3600 } });

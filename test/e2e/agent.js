@@ -8,8 +8,9 @@
  * result (test/support/chatCompletions.js).
  *
  * Then the failures as the agent sees them: the same workflow with a fault in the agent's prompt
- * (the model's tool call carries it to the completions route: [[fault:400]], [[fault:429]] on every
- * attempt, [[fault:hang]] past the tool's Timeout) or NanoGPT's daily cap (a fault rule: 429 with
+ * (the model's tool call carries it to the completions route: [[fault:400]], [[fault:429:3]] on every
+ * attempt (Retry-After 3 s, longer than the per-second limit's, so Max Retries counts it),
+ * [[fault:hang]] past the tool's Timeout) or NanoGPT's daily cap (a fault rule: 429 with
  * code daily_rpd_limit_exceeded and Retry-After to midnight UTC). In each the agent must get a
  * readable error and the run must succeed; the key must appear in no log or output.
  */
@@ -46,7 +47,7 @@ const DAILY_CAP = 'Daily request limit exceeded (1000/1000). Resets at midnight 
 const CASES = {
 	answer: { id: 'nanoGptAgentTool', text: null },
 	badRequest: { id: 'nanoGptAgentE400', text: 'Write a tagline for the refused lantern [[fault:400]]' },
-	rateLimited: { id: 'nanoGptAgentE429', text: 'Write a tagline for the busy lantern [[fault:429]]' },
+	rateLimited: { id: 'nanoGptAgentE429', text: 'Write a tagline for the busy lantern [[fault:429:3]]' },
 	timeout: { id: 'nanoGptAgentHang', text: 'Write a tagline for the silent lantern [[fault:hang]]' },
 	dailyCap: { id: 'nanoGptAgentCap1', text: 'Write a tagline for the lantern past the daily cap' },
 };

@@ -5,10 +5,18 @@
  * the same time, against the emulator's limit of 25 requests per second on the key (429 with
  * Retry-After: 1 beyond it) at 2 s per completion. Nothing passes between the instances but the
  * answers NanoGPT gives each of them. Every row of every run must come out once, in order, and at
- * most 10% of the requests NanoGPT received may be answered 429: runs that never adapted would have
- * nearly half refused. The issue's target of 5% and the rates are `npm run bench`'s to measure (the
- * instances here start seconds apart as each n8n process boots, and each run lasts seconds, so
- * joining and leaving weigh more than in the benchmark); the figures are printed.
+ * most 20% of the requests NanoGPT received may be answered 429. The bound sits between what the
+ * pacer does and what a pacer that never adapts does, with room on both sides, so that a loaded
+ * machine does not fail it and a pacer that stopped adapting does: measured with this pacer 5.4% to
+ * 7.8% (n8n 2.41.1 and 1.123.81, four CI runs) and 12.7% once on a loaded 2-core machine (which
+ * failed the earlier 10% bound); a pacer that keeps 23 req/s whatever NanoGPT answers would send
+ * 4 x 23 = 92 per second against 25, about 70% refused: 67-71% in the simulation of this case
+ * (test/support/flowSimulation.ts, 4 runs of 150 rows started up to 4 s apart, 30 seeds; this pacer
+ * 3.1-7.6% there). Not yet measured in the real n8n: repeated runs, with and without a CPU hog, and
+ * one with a pacer that never adapts, are still to do. The issue's
+ * target of 5% and the rates are `npm run bench`'s to measure (the instances here start seconds
+ * apart as each n8n process boots, and each run lasts seconds, so joining and leaving weigh more
+ * than in the benchmark); the figures are printed.
  */
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
@@ -19,7 +27,7 @@ const INSTANCES = 4;
 const ROWS = 150;
 const LATENCY_MS = 2000;
 const LIMIT = 25;
-const MAX_REJECTED_SHARE = 0.1;
+const MAX_REJECTED_SHARE = 0.2;
 const DEFAULT_CAP = 23;
 const MODEL = 'gpt-4o-mini';
 
@@ -141,7 +149,8 @@ async function run(suite, { prov, emu, credential, runDirs }) {
 			);
 			const f = figures;
 			console.log(
-				`      ${f.sent} requests, ${f.rejected} answered 429 (${(100 * f.rejectedShare).toFixed(1)}%); together ${f.together.toFixed(1)} req/s ` +
+				`      ${f.sent} requests, ${f.rejected} answered 429 (${(100 * f.rejectedShare).toFixed(1)}%, ` +
+					`${(100 * f.whileShared.rejectedShare).toFixed(1)}% while two or more ran); together ${f.together.toFixed(1)} req/s ` +
 					`while two or more ran; shares ${f.shareOfFair.map((s) => s.toFixed(2)).join(' ')} of an equal split`,
 			);
 		},

@@ -79,7 +79,7 @@ describe('the NanoGPT tool of an AI Agent', () => {
 
 	it.each([
 		['a 400', '[[fault:400]] refused', 'NanoGPT returned 400: Bad Request', { httpCode: '400', attempts: 1 }, 1],
-		['a 429 past its retries', '[[fault:429]] busy', 'NanoGPT returned 429: Rate limit exceeded (after 2 attempts)', { httpCode: '429', attempts: 2 }, 2],
+		['a 429 past its retries (Retry-After 3 s: longer than the per-second limit, so it counts against Max Retries)', '[[fault:429:3]] busy', 'NanoGPT returned 429: Rate limit exceeded (after 2 attempts)', { httpCode: '429', attempts: 2 }, 2],
 		['a 500 past its retries', '[[fault:500]] broken', 'NanoGPT returned 500: Internal Server Error (after 2 attempts)', { httpCode: '500', attempts: 2 }, 2],
 	])('answers %s with an error item the agent reads, and the workflow goes on', async (_, prompt, message, fields, requests) => {
 		const { items, error } = await runCompletion({ emulator, node: toolVariant(), ...fromAgent(prompt) });

@@ -15,7 +15,7 @@
  */
 import { FlowControl } from '../../nodes/NanoGpt/run/flowControl';
 import { CompletionFailure } from '../../nodes/NanoGpt/transport/completionFailure';
-import { retryDelay } from '../../nodes/NanoGpt/transport/retryPolicy';
+import { MAX_RATE_LIMIT_RETRIES, isPerSecondRefusal, retryDelay } from '../../nodes/NanoGpt/transport/retryPolicy';
 
 export interface SimulatedClient {
 	items: number;
@@ -63,6 +63,9 @@ interface Attempt {
 	client: number;
 	item: number;
 	attempt: number;
+	/** Retries so far counted against Max Retries, and those after the per-second limit pushed back. */
+	retries: number;
+	rateLimitRetries: number;
 	startedAt?: number;
 }
 
@@ -188,13 +191,17 @@ export function simulate(options: SimulationOptions): { clients: ClientResult[];
 			const wait = status === 429 ? (noise ? retryDelay(retryAfterMs, attempt.attempt, random) : retryAfterMs) : 500;
 			flow.afterAttempt({ failure, startedAt: attempt.startedAt ?? now, retryAfterMs: wait });
 			state.result.minLimit = Math.min(state.result.minLimit, flow.limit.limit);
-			if (attempt.attempt > (spec.maxRetries ?? 3)) {
+			// As the transport counts them: a short Retry-After has its own budget, not Max Retries.
+			const perSecond = isPerSecondRefusal(status, status === 429 ? retryAfterMs : undefined);
+			const retries = attempt.retries + (perSecond ? 0 : 1);
+			const rateLimitRetries = attempt.rateLimitRetries + (perSecond ? 1 : 0);
+			if (retries > (spec.maxRetries ?? 3) || rateLimitRetries > MAX_RATE_LIMIT_RETRIES) {
 				finish(attempt.item, true);
 				return;
 			}
 			at(now + wait, () => {
 				flow.progress.onRetry();
-				state.ready.push({ ...attempt, attempt: attempt.attempt + 1 });
+				state.ready.push({ ...attempt, attempt: attempt.attempt + 1, retries, rateLimitRetries });
 				pump();
 			});
 		};
@@ -203,7 +210,7 @@ export function simulate(options: SimulationOptions): { clients: ClientResult[];
 			if (!state.started) return;
 			for (;;) {
 				if (state.ready.length === 0 && state.nextItem < spec.items && flow.limit.tryAcquire()) {
-					state.ready.push({ client: clientIndex, item: state.nextItem++, attempt: 1 });
+					state.ready.push({ client: clientIndex, item: state.nextItem++, attempt: 1, retries: 0, rateLimitRetries: 0 });
 				}
 				state.result.maxInFlight = Math.max(state.result.maxInFlight, flow.limit.inFlight);
 				if (state.ready.length === 0) return;

@@ -12,6 +12,8 @@ export interface SharedKeyFigures {
 	sent: number;
 	rejected: number;
 	rejectedShare: number;
+	/** The same counts for the attempts started while at least two runs were active. */
+	whileShared: { sent: number; rejected: number; rejectedShare: number };
 	/** How long at least two runs were active (each from its first to its last admitted start). */
 	sharedMs: number;
 	/** Admitted requests per second of all runs together over that time. */

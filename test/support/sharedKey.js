@@ -53,6 +53,10 @@ function sharedKeyFigures(runs, { cap }) {
 	const sharedMs = measure(shared);
 	const together = sharedMs > 0 ? (allAdmitted.filter((time) => within(shared, time)).length * 1000) / sharedMs : NaN;
 
+	// The 429 share while at least two runs were active: a run's time alone has no 429s to dilute it.
+	const sharedRejected = sorted.reduce((sum, { rejected }) => sum + rejected.filter((time) => within(shared, time)).length, 0);
+	const sharedSent = allAdmitted.filter((time) => within(shared, time)).length + sharedRejected;
+
 	// Each run's share while all of them were active, against an equal split of what they got together.
 	const [allFrom, allTo] = [Math.max(...spans.map(([from]) => from)), Math.min(...spans.map(([, to]) => to))];
 	const allMs = allTo - allFrom;
@@ -79,6 +83,7 @@ function sharedKeyFigures(runs, { cap }) {
 		sent,
 		rejected: sent - allAdmitted.length,
 		rejectedShare: sent > 0 ? (sent - allAdmitted.length) / sent : 0,
+		whileShared: { sent: sharedSent, rejected: sharedRejected, rejectedShare: sharedSent > 0 ? sharedRejected / sharedSent : 0 },
 		sharedMs,
 		together,
 		allActiveMs: allMs,

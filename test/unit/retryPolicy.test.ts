@@ -1,5 +1,6 @@
 import {
 	backoffDelay,
+	isPerSecondRefusal,
 	isRetryableNetworkCode,
 	isRetryableStatus,
 	parseRetryAfter,
@@ -58,6 +59,16 @@ describe('retry policy', () => {
 		expect(retryDelay(0, 1, () => 1)).toBe(0);
 		expect(retryDelay(undefined, 2, () => 0)).toBe(500);
 		expect(retryDelay(undefined, 2, () => 1)).toBe(1000);
+	});
+
+	it('takes a 429 with a Retry-After of at most 2 s for the per-second limit, and nothing else', () => {
+		expect(isPerSecondRefusal(429, 0)).toBe(true);
+		expect(isPerSecondRefusal(429, 1_000)).toBe(true);
+		expect(isPerSecondRefusal(429, 2_000)).toBe(true);
+		expect(isPerSecondRefusal(429, 2_001)).toBe(false);
+		expect(isPerSecondRefusal(429, undefined)).toBe(false);
+		expect(isPerSecondRefusal(503, 1_000)).toBe(false);
+		expect(isPerSecondRefusal(undefined, 1_000)).toBe(false);
 	});
 
 	it('backs off exponentially with jitter, capped', () => {

@@ -22,6 +22,8 @@ describe('sharedKeyFigures', () => {
 		expect(figures.sent).toBe(100 + 60 + 3);
 		expect(figures.rejected).toBe(3);
 		expect(figures.rejectedShare).toBeCloseTo(3 / 163, 10);
+		// While both were active (2000 to 5933.3 ms): A's 40 and B's 60 admitted, B's 429 at 2010; A's two came before.
+		expect(figures.whileShared).toEqual({ sent: 101, rejected: 1, rejectedShare: 1 / 101 });
 		// Both active from 2000 to 5933.3 ms: A started 40 times in it (2000 ... 5900), B 60 times.
 		expect(figures.sharedMs).toBeCloseTo(3933.33, 1);
 		expect(figures.together).toBeCloseTo((100 * 1000) / 3933.33, 2);

@@ -53,7 +53,7 @@ export const requestOptionsCollection: INodeProperties = {
 			default: DEFAULT_MAX_RETRIES,
 			typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 			description:
-				'How often to retry an item after a 408, 429, 500, 502, 503, 504 or a network failure. Waits follow Retry-After, otherwise exponential backoff.',
+				'How often to retry an item after a 408, 429, 500, 502, 503, 504 or a network failure. Waits follow Retry-After, otherwise exponential backoff. A 429 with a Retry-After of 2 s or less (the per-second limit) does not count: it is retried up to 20 times.',
 		},
 		{
 			displayName: 'Timeout',

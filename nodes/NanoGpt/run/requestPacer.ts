@@ -1,7 +1,6 @@
 import { abortableSleep } from '../transport/abortableSleep';
+import { SHORT_RETRY_AFTER_MS } from '../transport/retryPolicy';
 
-/** A Retry-After up to this long is NanoGPT's per-second limit speaking: the pace adapts, nobody else waits. */
-const SHORT_RETRY_AFTER_MS = 2_000;
 /** The slowest pace the node falls to when the limit is shared with others. */
 const MIN_REQUESTS_PER_SECOND = 1;
 /** NanoGPT counts requests per key in a sliding one-second window. */

@@ -7,7 +7,9 @@ import { keyExhaustionOf } from './keyExhaustion';
 import { readInlineModeration } from './inlineModeration';
 import { networkFailure } from './networkFailure';
 import {
+	MAX_RATE_LIMIT_RETRIES,
 	MAX_RETRY_WAIT_MS,
+	isPerSecondRefusal,
 	isRetryableFailure,
 	parseRetryAfter,
 	retryDelay,
@@ -161,6 +163,9 @@ export async function requestCompletion(
 		failure.attempts = attempts;
 		return failure;
 	};
+	// Retries counted against Max Retries, and those after the per-second limit pushed back.
+	let retries = 0;
+	let rateLimitRetries = 0;
 	for (let attempt = 1; ; attempt++) {
 		let failure: CompletionFailure;
 		let streamedText = false;
@@ -190,7 +195,13 @@ export async function requestCompletion(
 		const wait = retryDelay(details.retryAfterMs, attempt);
 		flow.afterAttempt({ failure, startedAt, retryAfterMs: wait });
 		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
-		if (!details.retryable || streamedText || attempt > settings.maxRetries || signal?.aborted) {
+		if (!details.retryable || streamedText || signal?.aborted) throw failure;
+		if (isPerSecondRefusal(details.status, details.retryAfterMs)) {
+			if (++rateLimitRetries > MAX_RATE_LIMIT_RETRIES) {
+				details.apiMessage += ` (the per-second rate limit refused it ${rateLimitRetries} times; the node retries such a refusal at most ${MAX_RATE_LIMIT_RETRIES} times)`;
+				throw failure;
+			}
+		} else if (++retries > settings.maxRetries) {
 			throw failure;
 		}
 		const refused = await flow.beforeRetry(signal, wait).then(

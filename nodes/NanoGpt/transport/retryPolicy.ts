@@ -19,6 +19,18 @@ export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 30_000;
 /** A longer Retry-After (a daily limit, say) fails the item instead of stalling the workflow. */
 export const MAX_RETRY_WAIT_MS = 120_000;
+/** A Retry-After up to this long is NanoGPT's per-second limit pushing back, as when many runs share one key. */
+export const SHORT_RETRY_AFTER_MS = 2_000;
+/**
+ * Retries after such a 429 do not count against Max Retries, since waiting a second is all they need;
+ * they have this budget of their own per item, so that a key refused for good still ends with an error.
+ */
+export const MAX_RATE_LIMIT_RETRIES = 20;
+
+/** Whether a failure is the per-second limit pushing back: a 429 whose Retry-After is at most SHORT_RETRY_AFTER_MS. */
+export function isPerSecondRefusal(status: number | undefined, retryAfterMs: number | undefined): boolean {
+	return status === 429 && retryAfterMs !== undefined && retryAfterMs <= SHORT_RETRY_AFTER_MS;
+}
 
 export function isRetryableStatus(status: number): boolean {
 	return RETRYABLE_STATUSES.has(status);
