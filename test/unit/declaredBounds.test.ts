@@ -16,6 +16,7 @@ const readers: Record<string, (value: unknown) => number> = {
 	maxRetries: (value) => readRequestSettings({ maxRetries: value }).maxRetries,
 	timeout: (value) => readRequestSettings({ timeout: value }).timeoutMs,
 	streamIdleTimeout: (value) => readRequestSettings({ streamIdleTimeout: value }).streamIdleTimeoutMs / 1000,
+	maxSpendPerRun: (value) => readRequestSettings({ maxSpendPerRun: value }).maxSpendPerRunUsd,
 	jsonRetries: (value) => readOutputSettings(true, { jsonOutput: true, jsonRetries: value }).jsonRetries,
 };
 

@@ -79,6 +79,6 @@ export function readRequestSettings(options: IDataObject = {}): RequestSettings 
 		timeoutMs: declaredNumber(options.timeout, requestOptionsCollection, 'timeout'),
 		streamIdleTimeoutMs: 1000 * declaredNumber(options.streamIdleTimeout, requestOptionsCollection, 'streamIdleTimeout'),
 		reuseIdenticalRequests: flag(options.reuseIdenticalRequests, 'Request Options > Reuse Identical Requests', false),
-		maxSpendPerRunUsd: number(options.maxSpendPerRun, 'Request Options > Max Spend per Run', 0, { min: 0 }),
+		maxSpendPerRunUsd: declaredNumber(options.maxSpendPerRun, requestOptionsCollection, 'maxSpendPerRun'),
 	};
 }
