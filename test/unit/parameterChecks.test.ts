@@ -237,6 +237,9 @@ describe('token ID lists', () => {
 		expect(problem('tokenIdList', ['a1'])).toBe(`${refused}"a1"`);
 		expect(problem('tokenIdList', [true])).toBe(`${refused}true`);
 		expect(problem('tokenIdList', [2 ** 53])).toBe(`${refused}9007199254740992`);
+		// Brackets count only around the whole list.
+		expect(problem('tokenIdList', '1 [2]')).toBe(`${refused}"[2]"`);
+		expect(problem('tokenIdList', '[1] 2')).toBe(`${refused}"[1]"`);
 		expect(problem('tokenIdList', { a: 1 })).toBe(
 			'must be token IDs such as "50256, 198" or an array of integers, got a value of type object',
 		);
