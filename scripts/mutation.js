@@ -125,7 +125,12 @@ function measuredIn(report, folder) {
 	const entries = Object.entries(report.files).filter(([file]) => path.dirname(path.relative(REPO, path.resolve(REPO, file))) === folder);
 	const times = [...new Set(entries.map(([, entry]) => (entry.measuredAt ?? '').slice(0, 16).replace('T', ' ')))].sort();
 	const changed = entries.filter(([, entry]) => entry.changed).map(([file]) => `\`${path.basename(file)}\``);
-	return `${times.join(', ')}${changed.length ? `; changed since: ${changed.join(', ')}` : ''}`;
+	const interrupted = entries.filter(([, entry]) => entry.interrupted).map(([file]) => `\`${path.basename(file)}\``);
+	return (
+		`${times.join(', ')}` +
+		(interrupted.length ? `; interrupted run, only the mutants tested before it stopped: ${interrupted.join(', ')}` : '') +
+		(changed.length ? `; changed since: ${changed.join(', ')}` : '')
+	);
 }
 
 const percent = (score) => (score === undefined ? 'n/a' : `${Math.floor(score * 10) / 10}%`);
@@ -193,6 +198,8 @@ function main() {
 		const result = runStryker(args.stryker, args.narrowed, args.static);
 		run = { ...run, seconds: result.seconds };
 		if (result.status !== 0) {
+			// Stopped by a signal (Ctrl-C, a deadline), Stryker saves what it tested in its incremental file.
+			if (args.narrowed && result.status > 128) keepRun(result.seconds, args.static, path.join(REPO, PARTIAL_INCREMENTAL));
 			console.error(`test:mutation: stryker exited with ${result.status}`);
 			process.exit(result.status);
 		}
@@ -227,11 +234,12 @@ function finish(args, text) {
 }
 
 /** Keeps the JSON report of the run just finished in reports/mutation/runs/, for --merge. */
-function keepRun(seconds, withStatic) {
-	if (!fs.existsSync(JSON_REPORT)) return;
-	const report = JSON.parse(fs.readFileSync(JSON_REPORT, 'utf8'));
+function keepRun(seconds, withStatic, interruptedReport) {
+	const source = interruptedReport ?? JSON_REPORT;
+	if (!fs.existsSync(source)) return;
+	const report = JSON.parse(fs.readFileSync(source, 'utf8'));
 	const finishedAt = new Date().toISOString();
-	report.nanogptRun = { finishedAt, seconds, static: withStatic };
+	report.nanogptRun = { finishedAt, seconds, static: withStatic, interrupted: interruptedReport !== undefined };
 	fs.mkdirSync(RUNS_DIR, { recursive: true });
 	fs.writeFileSync(path.join(RUNS_DIR, `${finishedAt.replace(/[:.]/g, '-')}.json`), JSON.stringify(report));
 }
@@ -255,7 +263,7 @@ function mergedRuns() {
 		for (const [file, entry] of Object.entries(report.files)) {
 			const current = path.resolve(REPO, file);
 			const changed = !fs.existsSync(current) || fs.readFileSync(current, 'utf8') !== entry.source;
-			files[file] = { ...entry, measuredAt: report.nanogptRun?.finishedAt, changed };
+			files[file] = { ...entry, measuredAt: report.nanogptRun?.finishedAt, changed, interrupted: report.nanogptRun?.interrupted === true };
 		}
 	}
 	const sources = ['nodes', 'credentials'].flatMap((dir) => listTs(path.join(REPO, dir)));
