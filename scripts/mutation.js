@@ -14,6 +14,8 @@
  *   --write    also write README.md's Mutation testing report (between its mutation:start/end markers)
  *   --report   make the report from the last run's reports/mutation/mutation.json; runs nothing
  *   --static   also run the static mutants (stryker.config.mjs leaves them out: each costs a whole run)
+ *   --unit     test with the unit suites only (test/unit/): quick, and a lower bound of the score, for
+ *              the pure folders (request/, output/); see scripts/mutation/jest.config.js
  *   --merge    make the report from every run kept in reports/mutation/runs/ (each run's JSON report is
  *              kept there): for each file its latest result, with when it was measured and whether its
  *              source changed since. For a set measured in chunks (a folder at a time, say) with
@@ -31,6 +33,7 @@ const REPO = path.resolve(__dirname, '..');
 const JSON_REPORT = path.join(REPO, 'reports', 'mutation', 'mutation.json');
 const PARTIAL_INCREMENTAL = 'reports/mutation/incremental-partial.json';
 const RUNS_DIR = path.join(REPO, 'reports', 'mutation', 'runs');
+const UNIT_INCREMENTAL = 'reports/mutation/incremental-unit.json';
 const EQUIVALENT = path.join(__dirname, 'mutation', 'equivalent.json');
 const SECTION = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/;
 
@@ -38,27 +41,37 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 function parseArgs(argv) {
-	const own = { write: false, report: false, static: false, merge: false };
+	const own = { write: false, report: false, static: false, merge: false, unit: false };
 	const stryker = [];
 	for (const arg of argv) {
 		if (arg === '--write') own.write = true;
 		else if (arg === '--report') own.report = true;
 		else if (arg === '--static') own.static = true;
 		else if (arg === '--merge') own.merge = true;
+		else if (arg === '--unit') own.unit = true;
 		else stryker.push(arg);
 	}
 	const narrowed = stryker.some((arg) => arg === '--mutate' || arg === '-m' || arg.startsWith('--mutate='));
 	return { ...own, stryker, narrowed };
 }
 
-function runStryker(args, narrowed, withStatic) {
+function runStryker(args, narrowed, withStatic, unitOnly) {
 	const started = Date.now();
+	// A Ctrl-C (or a deadline's SIGINT) reaches Stryker too, which saves what it tested: wait for it.
+	const ignore = () => {};
+	process.on('SIGINT', ignore);
 	const run = spawnSync(
 		path.join(REPO, 'node_modules', '.bin', 'stryker'),
-		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', PARTIAL_INCREMENTAL] : []), ...args],
-		{ cwd: REPO, stdio: 'inherit', env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0' } },
+		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', unitOnly ? UNIT_INCREMENTAL : PARTIAL_INCREMENTAL] : []), ...args],
+		{
+			cwd: REPO,
+			stdio: 'inherit',
+			env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0', NANOGPT_MUTATION_UNIT: unitOnly ? '1' : '0' },
+		},
 	);
-	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000 };
+	process.off('SIGINT', ignore);
+	const status = run.status ?? (run.signal === 'SIGINT' ? 130 : 1);
+	return { status, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The source text a mutant replaces, on one line. */
@@ -126,8 +139,10 @@ function measuredIn(report, folder) {
 	const times = [...new Set(entries.map(([, entry]) => (entry.measuredAt ?? '').slice(0, 16).replace('T', ' ')))].sort();
 	const changed = entries.filter(([, entry]) => entry.changed).map(([file]) => `\`${path.basename(file)}\``);
 	const interrupted = entries.filter(([, entry]) => entry.interrupted).map(([file]) => `\`${path.basename(file)}\``);
+	const unit = entries.some(([, entry]) => entry.unit);
 	return (
 		`${times.join(', ')}` +
+		(unit ? '; unit suites only (a lower bound)' : '') +
 		(interrupted.length ? `; interrupted run, only the mutants tested before it stopped: ${interrupted.join(', ')}` : '') +
 		(changed.length ? `; changed since: ${changed.join(', ')}` : '')
 	);
@@ -195,15 +210,15 @@ function main() {
 	const args = parseArgs(process.argv.slice(2));
 	let run = { date: new Date().toISOString().slice(0, 10), narrowed: args.narrowed };
 	if (!args.report) {
-		const result = runStryker(args.stryker, args.narrowed, args.static);
+		const result = runStryker(args.stryker, args.narrowed, args.static, args.unit);
 		run = { ...run, seconds: result.seconds };
 		if (result.status !== 0) {
 			// Stopped by a signal (Ctrl-C, a deadline), Stryker saves what it tested in its incremental file.
-			if (args.narrowed && result.status > 128) keepRun(result.seconds, args.static, path.join(REPO, PARTIAL_INCREMENTAL));
+			if (args.narrowed && result.status > 128) keepRun(result.seconds, args, path.join(REPO, args.unit ? UNIT_INCREMENTAL : PARTIAL_INCREMENTAL));
 			console.error(`test:mutation: stryker exited with ${result.status}`);
 			process.exit(result.status);
 		}
-		keepRun(result.seconds, args.static);
+		keepRun(result.seconds, args);
 	}
 	if (args.merge) {
 		const merged = mergedRuns();
@@ -234,12 +249,12 @@ function finish(args, text) {
 }
 
 /** Keeps the JSON report of the run just finished in reports/mutation/runs/, for --merge. */
-function keepRun(seconds, withStatic, interruptedReport) {
+function keepRun(seconds, args, interruptedReport) {
 	const source = interruptedReport ?? JSON_REPORT;
 	if (!fs.existsSync(source)) return;
 	const report = JSON.parse(fs.readFileSync(source, 'utf8'));
 	const finishedAt = new Date().toISOString();
-	report.nanogptRun = { finishedAt, seconds, static: withStatic, interrupted: interruptedReport !== undefined };
+	report.nanogptRun = { finishedAt, seconds, static: args.static, unit: args.unit, interrupted: interruptedReport !== undefined };
 	fs.mkdirSync(RUNS_DIR, { recursive: true });
 	fs.writeFileSync(path.join(RUNS_DIR, `${finishedAt.replace(/[:.]/g, '-')}.json`), JSON.stringify(report));
 }
@@ -263,7 +278,13 @@ function mergedRuns() {
 		for (const [file, entry] of Object.entries(report.files)) {
 			const current = path.resolve(REPO, file);
 			const changed = !fs.existsSync(current) || fs.readFileSync(current, 'utf8') !== entry.source;
-			files[file] = { ...entry, measuredAt: report.nanogptRun?.finishedAt, changed, interrupted: report.nanogptRun?.interrupted === true };
+			files[file] = {
+				...entry,
+				measuredAt: report.nanogptRun?.finishedAt,
+				changed,
+				interrupted: report.nanogptRun?.interrupted === true,
+				unit: report.nanogptRun?.unit === true,
+			};
 		}
 	}
 	const sources = ['nodes', 'credentials'].flatMap((dir) => listTs(path.join(REPO, dir)));
