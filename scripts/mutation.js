@@ -161,7 +161,7 @@ function render(report, mutants, run) {
 	const took = (seconds) => `${Math.round(seconds / 60)} min`;
 	out.push(
 		`\`npm run test:mutation\`, ${run.date}: ${stryker} (jest runner, TypeScript checker), Node ${process.versions.node}, ${os.cpus().length}× ${cpu}.` +
-			(run.seconds === undefined ? '' : run.merged ? ` ${run.merged} runs, ${took(run.seconds)} in all.` : ` The run took ${took(run.seconds)}.`),
+			(run.seconds === undefined ? '' : run.merged ? ` ${run.merged} run${run.merged === 1 ? "" : "s"}, ${took(run.seconds)} in all.` : ` The run took ${took(run.seconds)}.`),
 	);
 	out.push('');
 	if (run.merged) {
