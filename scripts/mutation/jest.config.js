@@ -29,5 +29,6 @@ module.exports = {
 	roots: [...n8n2.roots, '<rootDir>/nodes', '<rootDir>/credentials'],
 	testPathIgnorePatterns: [...n8n2.testPathIgnorePatterns, ...LEFT_OUT],
 	...(unitOnly && { testMatch: ['<rootDir>/test/unit/**/*.test.ts'] }),
+	setupFilesAfterEnv: [...n8n2.setupFilesAfterEnv, '<rootDir>/scripts/mutation/recordTestNames.js'],
 	testSequencer: '<rootDir>/scripts/mutation/fastestFirst.js',
 };
