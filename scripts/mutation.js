@@ -92,7 +92,11 @@ function loadEquivalents() {
 	return JSON.parse(fs.readFileSync(EQUIVALENT, 'utf8'));
 }
 
-/** Every mutant of the report with its file, folder, original text and, when named so, why it is equivalent. */
+/**
+ * Every mutant of the report with its file, folder, original text and, when named so, why it is
+ * equivalent (an entry of equivalent.json with a line matches only that line: the same text can be
+ * equivalent in one place and not in another).
+ */
 function mutantsOf(report, equivalents) {
 	const out = [];
 	for (const [file, { source, mutants }] of Object.entries(report.files)) {
@@ -104,6 +108,7 @@ function mutantsOf(report, equivalents) {
 				? equivalents.find(
 						(entry) =>
 							entry.file === relative &&
+							(entry.line === undefined || entry.line === mutant.location.start.line) &&
 							entry.mutator === mutant.mutatorName &&
 							oneLine(entry.original) === original &&
 							oneLine(entry.replacement) === replacement,
