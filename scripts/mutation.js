@@ -14,6 +14,12 @@
  *   --write    also write README.md's Mutation testing report (between its mutation:start/end markers)
  *   --report   make the report from the last run's reports/mutation/mutation.json; runs nothing
  *   --static   also run the static mutants (stryker.config.mjs leaves them out: each costs a whole run)
+ *   --unit     test with the unit suites only (test/unit/): quick, and a lower bound of the score, for
+ *              the pure folders (request/, output/); see scripts/mutation/jest.config.js
+ *   --merge    make the report from every run kept in reports/mutation/runs/ (each run's JSON report is
+ *              kept there): for each file its latest result, with when it was measured and whether its
+ *              source changed since. For a set measured in chunks (a folder at a time, say) with
+ *              --mutate; runs nothing when given with --report
  *
  * Run it under the shared lock (it keeps both cores busy): flock /tmp/nanogpt-heavy.lock npm run test:mutation
  */
@@ -26,6 +32,8 @@ const { spawnSync } = require('node:child_process');
 const REPO = path.resolve(__dirname, '..');
 const JSON_REPORT = path.join(REPO, 'reports', 'mutation', 'mutation.json');
 const PARTIAL_INCREMENTAL = 'reports/mutation/incremental-partial.json';
+const RUNS_DIR = path.join(REPO, 'reports', 'mutation', 'runs');
+const UNIT_INCREMENTAL = 'reports/mutation/incremental-unit.json';
 const EQUIVALENT = path.join(__dirname, 'mutation', 'equivalent.json');
 const SECTION = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/;
 
@@ -33,26 +41,37 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 function parseArgs(argv) {
-	const own = { write: false, report: false, static: false };
+	const own = { write: false, report: false, static: false, merge: false, unit: false };
 	const stryker = [];
 	for (const arg of argv) {
 		if (arg === '--write') own.write = true;
 		else if (arg === '--report') own.report = true;
 		else if (arg === '--static') own.static = true;
+		else if (arg === '--merge') own.merge = true;
+		else if (arg === '--unit') own.unit = true;
 		else stryker.push(arg);
 	}
 	const narrowed = stryker.some((arg) => arg === '--mutate' || arg === '-m' || arg.startsWith('--mutate='));
 	return { ...own, stryker, narrowed };
 }
 
-function runStryker(args, narrowed, withStatic) {
+function runStryker(args, narrowed, withStatic, unitOnly) {
 	const started = Date.now();
+	// A Ctrl-C (or a deadline's SIGINT) reaches Stryker too, which saves what it tested: wait for it.
+	const ignore = () => {};
+	process.on('SIGINT', ignore);
 	const run = spawnSync(
 		path.join(REPO, 'node_modules', '.bin', 'stryker'),
-		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', PARTIAL_INCREMENTAL] : []), ...args],
-		{ cwd: REPO, stdio: 'inherit', env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0' } },
+		['run', 'stryker.config.mjs', ...(narrowed ? ['--incrementalFile', unitOnly ? UNIT_INCREMENTAL : PARTIAL_INCREMENTAL] : []), ...args],
+		{
+			cwd: REPO,
+			stdio: 'inherit',
+			env: { ...process.env, NANOGPT_MUTATION_STATIC: withStatic ? '1' : '0', NANOGPT_MUTATION_UNIT: unitOnly ? '1' : '0' },
+		},
 	);
-	return { status: run.status ?? 1, seconds: (Date.now() - started) / 1000 };
+	process.off('SIGINT', ignore);
+	const status = run.status ?? (run.signal === 'SIGINT' ? 130 : 1);
+	return { status, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The source text a mutant replaces, on one line. */
@@ -73,7 +92,11 @@ function loadEquivalents() {
 	return JSON.parse(fs.readFileSync(EQUIVALENT, 'utf8'));
 }
 
-/** Every mutant of the report with its file, folder, original text and, when named so, why it is equivalent. */
+/**
+ * Every mutant of the report with its file, folder, original text and, when named so, why it is
+ * equivalent (an entry of equivalent.json with a line matches only that line: the same text can be
+ * equivalent in one place and not in another).
+ */
 function mutantsOf(report, equivalents) {
 	const out = [];
 	for (const [file, { source, mutants }] of Object.entries(report.files)) {
@@ -85,6 +108,7 @@ function mutantsOf(report, equivalents) {
 				? equivalents.find(
 						(entry) =>
 							entry.file === relative &&
+							(entry.line === undefined || entry.line === mutant.location.start.line) &&
 							entry.mutator === mutant.mutatorName &&
 							oneLine(entry.original) === original &&
 							oneLine(entry.replacement) === replacement,
@@ -114,6 +138,21 @@ function tally(mutants) {
 	};
 }
 
+/** When the files of a folder were measured (merged report), and which changed since. */
+function measuredIn(report, folder) {
+	const entries = Object.entries(report.files).filter(([file]) => path.dirname(path.relative(REPO, path.resolve(REPO, file))) === folder);
+	const times = [...new Set(entries.map(([, entry]) => (entry.measuredAt ?? '').slice(0, 16).replace('T', ' ')))].sort();
+	const changed = entries.filter(([, entry]) => entry.changed).map(([file]) => `\`${path.basename(file)}\``);
+	const interrupted = entries.filter(([, entry]) => entry.interrupted).map(([file]) => `\`${path.basename(file)}\``);
+	const unit = entries.some(([, entry]) => entry.unit);
+	return (
+		`${times.join(', ')}` +
+		(unit ? '; unit suites only (a lower bound)' : '') +
+		(interrupted.length ? `; interrupted run, only the mutants tested before it stopped: ${interrupted.join(', ')}` : '') +
+		(changed.length ? `; changed since: ${changed.join(', ')}` : '')
+	);
+}
+
 const percent = (score) => (score === undefined ? 'n/a' : `${Math.floor(score * 10) / 10}%`);
 
 function render(report, mutants, run) {
@@ -124,27 +163,35 @@ function render(report, mutants, run) {
 	out.push('<!-- Generated by `npm run test:mutation -- --write` (scripts/mutation.js). -->');
 	const stryker = report.framework?.version ? `StrykerJS ${report.framework.version}` : 'StrykerJS';
 	const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
+	const took = (seconds) => `${Math.round(seconds / 60)} min`;
 	out.push(
 		`\`npm run test:mutation\`, ${run.date}: ${stryker} (jest runner, TypeScript checker), Node ${process.versions.node}, ${os.cpus().length}× ${cpu}.` +
-			(run.seconds === undefined ? '' : ` The run took ${Math.round(run.seconds / 60)} min.`),
+			(run.seconds === undefined ? '' : run.merged ? ` ${run.merged} run${run.merged === 1 ? "" : "s"}, ${took(run.seconds)} in all.` : ` The run took ${took(run.seconds)}.`),
 	);
 	out.push('');
-	out.push(
-		run.narrowed
-			? `**A partial run**, over ${files.length} files: ${files.map((file) => `\`${file}\``).join(', ')}. The other files of \`nodes/\` and \`credentials/\` were not mutated in it.`
-			: `Over every file of \`nodes/\` and \`credentials/\` (${files.length} files).`,
-	);
+	if (run.merged) {
+		out.push(
+			`**Measured in chunks** (\`--mutate\` a folder or a few files at a time, \`--merge\` for this report): each file's result is from the latest run that mutated it, at the time in the Measured column${run.narrowed ? `; ${files.length} files were measured, the other files of \`nodes/\` and \`credentials/\` are not in this report` : ''}.` +
+				(run.static ? '' : ' Static mutants were not run.'),
+		);
+	} else {
+		out.push(
+			run.narrowed
+				? `**A partial run**, over ${files.length} files: ${files.map((file) => `\`${file}\``).join(', ')}. The other files of \`nodes/\` and \`credentials/\` were not mutated in it.`
+				: `Over every file of \`nodes/\` and \`credentials/\` (${files.length} files).`,
+		);
+	}
 	out.push('');
 	out.push(
 		'Score = (killed + timed out) / (killed + timed out + survived + not covered). Left out of it: display strings and, unless the run says otherwise, static mutants (see above), mutants named equivalent below, and mutants that do not compile (the TypeScript checker rejects them before any test runs).',
 	);
 	out.push('');
-	out.push('| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score | Display strings | Static, not run | Equivalent | Not compiling |');
-	out.push('|---|---|---|---|---|---|---|---|---|---|---|');
-	const row = (name, t) =>
-		`| ${name} | ${t.total} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${percent(t.score)} | ${t.display} | ${t.static} | ${t.equivalent} | ${t.invalid} |`;
-	for (const folder of folders) out.push(row(`\`${folder}/\``, tally(mutants.filter((m) => m.folder === folder))));
-	out.push(row('**all**', all));
+	out.push(`| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score | Display strings | Static, not run | Equivalent | Not compiling |${run.merged ? ' Measured (UTC) |' : ''}`);
+	out.push(`|---|---|---|---|---|---|---|---|---|---|---|${run.merged ? '---|' : ''}`);
+	const row = (name, t, measured) =>
+		`| ${name} | ${t.total} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${percent(t.score)} | ${t.display} | ${t.static} | ${t.equivalent} | ${t.invalid} |${run.merged ? ` ${measured} |` : ''}`;
+	for (const folder of folders) out.push(row(`\`${folder}/\``, tally(mutants.filter((m) => m.folder === folder)), measuredIn(report, folder)));
+	out.push(row('**all**', all, ''));
 	out.push('');
 	const survivors = mutants.filter((m) => UNDETECTED.has(m.status) && !m.equivalent);
 	const byPlace = (a, b) => a.file.localeCompare(b.file) || a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column;
@@ -168,12 +215,20 @@ function main() {
 	const args = parseArgs(process.argv.slice(2));
 	let run = { date: new Date().toISOString().slice(0, 10), narrowed: args.narrowed };
 	if (!args.report) {
-		const result = runStryker(args.stryker, args.narrowed, args.static);
+		const result = runStryker(args.stryker, args.narrowed, args.static, args.unit);
 		run = { ...run, seconds: result.seconds };
 		if (result.status !== 0) {
+			// Stopped by a signal (Ctrl-C, a deadline), Stryker saves what it tested in its incremental file.
+			if (args.narrowed && result.status > 128) keepRun(result.seconds, args, path.join(REPO, args.unit ? UNIT_INCREMENTAL : PARTIAL_INCREMENTAL));
 			console.error(`test:mutation: stryker exited with ${result.status}`);
 			process.exit(result.status);
 		}
+		keepRun(result.seconds, args);
+	}
+	if (args.merge) {
+		const merged = mergedRuns();
+		run = { ...run, ...merged.run };
+		return finish(args, render(merged.report, mutantsOf(merged.report, loadEquivalents()), run));
 	}
 	if (!fs.existsSync(JSON_REPORT)) throw new Error(`no report at ${path.relative(REPO, JSON_REPORT)}: run npm run test:mutation first`);
 	const report = JSON.parse(fs.readFileSync(JSON_REPORT, 'utf8'));
@@ -184,7 +239,10 @@ function main() {
 		const sources = ['nodes', 'credentials'].flatMap((dir) => listTs(path.join(REPO, dir)));
 		run.narrowed = mutated < sources.length;
 	}
-	const text = render(report, mutantsOf(report, loadEquivalents()), run);
+	finish(args, render(report, mutantsOf(report, loadEquivalents()), run));
+}
+
+function finish(args, text) {
 	process.stdout.write(`\n${text}\n`);
 	if (args.write) {
 		const readmePath = path.join(REPO, 'README.md');
@@ -193,6 +251,59 @@ function main() {
 		fs.writeFileSync(readmePath, readme.replace(SECTION, () => `<!-- mutation:start -->\n${text}\n<!-- mutation:end -->`));
 		console.error('wrote the Mutation testing report of README.md');
 	}
+}
+
+/** Keeps the JSON report of the run just finished in reports/mutation/runs/, for --merge. */
+function keepRun(seconds, args, interruptedReport) {
+	const source = interruptedReport ?? JSON_REPORT;
+	if (!fs.existsSync(source)) return;
+	const report = JSON.parse(fs.readFileSync(source, 'utf8'));
+	const finishedAt = new Date().toISOString();
+	report.nanogptRun = { finishedAt, seconds, static: args.static, unit: args.unit, interrupted: interruptedReport !== undefined };
+	fs.mkdirSync(RUNS_DIR, { recursive: true });
+	fs.writeFileSync(path.join(RUNS_DIR, `${finishedAt.replace(/[:.]/g, '-')}.json`), JSON.stringify(report));
+}
+
+/**
+ * One report from every kept run: each file's result from the latest run that mutated it, marked
+ * with when that run finished and whether the file's source has changed since.
+ */
+function mergedRuns() {
+	const names = fs.existsSync(RUNS_DIR) ? fs.readdirSync(RUNS_DIR).filter((name) => name.endsWith('.json')).sort() : [];
+	if (names.length === 0) throw new Error(`no runs kept in ${path.relative(REPO, RUNS_DIR)}: run npm run test:mutation first`);
+	const files = {};
+	let framework;
+	let seconds = 0;
+	let withStatic = true;
+	for (const name of names) {
+		const report = JSON.parse(fs.readFileSync(path.join(RUNS_DIR, name), 'utf8'));
+		framework = report.framework ?? framework;
+		seconds += report.nanogptRun?.seconds ?? 0;
+		withStatic &&= report.nanogptRun?.static === true;
+		for (const [file, entry] of Object.entries(report.files)) {
+			const current = path.resolve(REPO, file);
+			const changed = !fs.existsSync(current) || fs.readFileSync(current, 'utf8') !== entry.source;
+			files[file] = {
+				...entry,
+				measuredAt: report.nanogptRun?.finishedAt,
+				changed,
+				interrupted: report.nanogptRun?.interrupted === true,
+				unit: report.nanogptRun?.unit === true,
+			};
+		}
+	}
+	const sources = ['nodes', 'credentials'].flatMap((dir) => listTs(path.join(REPO, dir)));
+	const dates = Object.values(files).map((entry) => entry.measuredAt.slice(0, 10)).sort();
+	return {
+		report: { files, framework },
+		run: {
+			date: dates[0] === dates[dates.length - 1] ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`,
+			narrowed: Object.keys(files).length < sources.length,
+			merged: names.length,
+			seconds,
+			static: withStatic,
+		},
+	};
 }
 
 function listTs(dir) {

@@ -15,6 +15,12 @@ const LEFT_OUT = [
 	'<rootDir>/test/brokenNodeBuilds.test.ts',
 ];
 
+// `test:mutation -- --unit`: the unit suites only (test/unit/), for a quick measure of the pure
+// folders. Each suite that runs the node in n8n's engine loads n8n anew for every mutant, minutes
+// per mutant here; a unit suite takes a second. A mutant only the engine suites would kill counts
+// as surviving, so the score is a lower bound.
+const unitOnly = process.env.NANOGPT_MUTATION_UNIT === '1';
+
 /** @type {import('jest').Config} */
 module.exports = {
 	...n8n2,
@@ -22,5 +28,7 @@ module.exports = {
 	// The node's folders too, so that jest's dependency graph (--findRelatedTests) reaches them.
 	roots: [...n8n2.roots, '<rootDir>/nodes', '<rootDir>/credentials'],
 	testPathIgnorePatterns: [...n8n2.testPathIgnorePatterns, ...LEFT_OUT],
+	...(unitOnly && { testMatch: ['<rootDir>/test/unit/**/*.test.ts'] }),
+	setupFilesAfterEnv: [...n8n2.setupFilesAfterEnv, '<rootDir>/scripts/mutation/recordTestNames.js'],
 	testSequencer: '<rootDir>/scripts/mutation/fastestFirst.js',
 };

@@ -91,7 +91,7 @@ export function explainFailure(
 			hint: 'NanoGPT refused the routing suffix: it takes one routing suffix, none with a provider choice, and none for models without provider selection.',
 		};
 	}
-	if (code !== undefined && code in UNAVAILABLE) {
+	if (code !== undefined && Object.hasOwn(UNAVAILABLE, code)) {
 		const parameter =
 			provider !== undefined
 				? code === 'no_fallback_available' && typeof provider === 'object' && provider.allow_fallbacks === false
