@@ -465,7 +465,7 @@ describe('the output settings', () => {
 describe('the request settings', () => {
 	const refusal = (options: Record<string, unknown>) => problemOf(() => readRequestSettings(options as never)).message;
 
-	it('defaults: Auto concurrency, 23 requests a second, 3 retries, 300 s timeout, 60 s stream idle, no reuse', () => {
+	it('defaults: Auto concurrency, 23 requests a second, 3 retries, 300 s timeout, 60 s stream idle, no reuse, no spending limit', () => {
 		expect(readRequestSettings()).toEqual({
 			concurrency: 0,
 			requestsPerSecond: 23,
@@ -473,13 +473,30 @@ describe('the request settings', () => {
 			timeoutMs: 300000,
 			streamIdleTimeoutMs: 60000,
 			reuseIdenticalRequests: false,
+			maxSpendPerRunUsd: 0,
 		});
 	});
 
 	it('reads each option at its bounds, numbers given as text too', () => {
 		expect(
-			readRequestSettings({ concurrency: 512, requestsPerSecond: '0', maxRetries: 10, timeout: 1, streamIdleTimeout: 0.1, reuseIdenticalRequests: true }),
-		).toEqual({ concurrency: 512, requestsPerSecond: 0, maxRetries: 10, timeoutMs: 1, streamIdleTimeoutMs: 100, reuseIdenticalRequests: true });
+			readRequestSettings({
+				concurrency: 512,
+				requestsPerSecond: '0',
+				maxRetries: 10,
+				timeout: 1,
+				streamIdleTimeout: 0.1,
+				reuseIdenticalRequests: true,
+				maxSpendPerRun: '0.0125',
+			}),
+		).toEqual({
+			concurrency: 512,
+			requestsPerSecond: 0,
+			maxRetries: 10,
+			timeoutMs: 1,
+			streamIdleTimeoutMs: 100,
+			reuseIdenticalRequests: true,
+			maxSpendPerRunUsd: 0.0125,
+		});
 		expect(readRequestSettings({ requestsPerSecond: 0.5, maxRetries: '0', timeout: '2500', streamIdleTimeout: '2' })).toMatchObject({
 			requestsPerSecond: 0.5,
 			maxRetries: 0,

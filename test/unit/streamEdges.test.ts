@@ -103,7 +103,7 @@ describe('folding a completion stream', () => {
 		expect(failure([{ choices: [{ text: 'p' }] }, '[1, 2]'])).toEqual({
 			message: 'NanoGPT sent a stream event that is not a JSON object: [1, 2]',
 			partialText: 'p',
-			details: {},
+			details: { unquotedMessage: 'NanoGPT sent a stream event that is not a JSON object' },
 			name: 'StreamFailure',
 		});
 		expect(failure(['null']).message).toBe('NanoGPT sent a stream event that is not a JSON object: null');
