@@ -530,7 +530,8 @@ describe('faults', () => {
 		const res = await request(`${emu.baseUrl}/v1/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(streamBody(prompt)) });
 		let received = '';
 		const reading = (async () => {
-			for await (const chunk of res.body) received += chunk.toString();
+			res.body.setEncoding('utf8');
+			for await (const chunk of res.body) received += chunk;
 		})();
 		await waitFor(() => parseSse(received).data.length === 2);
 		await sleep(60);
@@ -546,7 +547,8 @@ describe('faults', () => {
 		const res = await request(`${emu.baseUrl}/v1/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(streamBody('Abort me')) });
 		let received = '';
 		const reading = (async () => {
-			for await (const chunk of res.body) received += chunk.toString();
+			res.body.setEncoding('utf8');
+			for await (const chunk of res.body) received += chunk;
 		})();
 		await waitFor(() => parseSse(received).data.length >= 2);
 		res.body.destroy();
@@ -741,7 +743,8 @@ describe('lifecycle', () => {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let out = '';
-		child.stdout.on('data', (d) => (out += d));
+		child.stdout.setEncoding('utf8');
+		child.stdout.on('data', (d: string) => (out += d));
 		const exited = once(child, 'exit');
 		try {
 			await waitFor(() => out.includes('\n'), 5000);

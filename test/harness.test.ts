@@ -47,7 +47,8 @@ let hangClosed: () => void = () => {};
 
 const server = http.createServer((req, res) => {
 	let raw = '';
-	req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+	req.setEncoding('utf8');
+	req.on('data', (chunk: string) => (raw += chunk));
 	req.on('end', () => {
 		const body = raw ? (JSON.parse(raw) as unknown) : undefined;
 		seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });

@@ -167,6 +167,9 @@ function runN8n(prov, args, { env, cwd, timeoutMs = 180000 } = {}) {
 		const child = spawn(cmd, argv, { env, cwd: cwd || env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
+		// Decoded as a stream, so that a character split between two chunks stays whole.
+		child.stdout.setEncoding('utf8');
+		child.stderr.setEncoding('utf8');
 		child.stdout.on('data', (d) => (stdout += d));
 		child.stderr.on('data', (d) => (stderr += d));
 		const timer = setTimeout(() => {
