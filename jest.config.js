@@ -19,6 +19,9 @@ const common = {
 	// The real-n8n suite has its own runner (npm run test:e2e), the older-n8n suite its own script.
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/compat/'],
 	setupFilesAfterEnv: ['<rootDir>/test/support/everyTestAsserts.ts'],
+	// Jest's 5 s default fails a test that merely waited for a busy machine (two cores shared by both
+	// projects' workers); a test with a bound of its own keeps it.
+	testTimeout: 30_000,
 	transform: {
 		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
 		'^.+\\.ts$': [

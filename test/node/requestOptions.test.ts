@@ -15,6 +15,22 @@ afterAll(async () => await emulator.close());
 const withRequestOptions = (requestOptions: Record<string, unknown>) => completeParameters({ requestOptions });
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
+/** The start times the emulator saw for `count` items at `rate` per second, and those of them whose 1 s window the event loop did not stall in. */
+async function measureStarts(count: number, rate: number): Promise<{ starts: number[]; steadyStarts: number[] }> {
+	emulator.reset();
+	const ticks: number[] = [];
+	const ticker = setInterval(() => ticks.push(Date.now()), 10);
+	try {
+		await runCompletion({ emulator, items: prompts(count), parameters: withRequestOptions({ concurrency: 16, requestsPerSecond: rate }) });
+	} finally {
+		clearInterval(ticker);
+	}
+	const starts = completionRequests().map((request) => request.startedAt).sort((a, b) => a - b);
+	const stalledIn = (start: number) =>
+		ticks.some((tick, index) => index > 0 && tick >= start && ticks[index - 1] < start + 1000 && tick - ticks[index - 1] > 1000 / rate);
+	return { starts, steadyStarts: starts.filter((start) => !stalledIn(start)) };
+}
+
 describe('request options in n8n-core against the emulator', () => {
 	it.each([1, 3, 8])('never has more than Concurrency=%i requests in flight, and reaches it', async (concurrency) => {
 		emulator.setLatency(40);
@@ -31,12 +47,18 @@ describe('request options in n8n-core against the emulator', () => {
 	it('starts requests no faster than Requests per Second', async () => {
 		const rate = 20;
 		const count = 30;
-		await runCompletion({ emulator, items: prompts(count), parameters: withRequestOptions({ concurrency: 16, requestsPerSecond: rate }) });
-		const starts = completionRequests().map((request) => request.startedAt).sort((a, b) => a - b);
+		// The node and the emulator share this worker's event loop: when it stalls (a busy machine),
+		// requests sent on time reach the emulator together once it runs again, so a 1 s window in which
+		// the loop stalled for more than one start interval is not counted, and a run with fewer than
+		// half its windows steady is measured again (at most three runs).
+		let measured = await measureStarts(count, rate);
+		for (let run = 2; run <= 3 && measured.steadyStarts.length < count / 2; run++) measured = await measureStarts(count, rate);
+		const { starts, steadyStarts } = measured;
 		expect(starts).toHaveLength(count);
+		expect(steadyStarts.length).toBeGreaterThanOrEqual(count / 2);
 		// Starts are paced at the node; the time n8n's helper takes to send each varies (the first one
 		// most), so a 1 s window at the server may see up to two starts more than the rate, never a burst.
-		const mostInOneSecond = Math.max(...starts.map((start) => starts.filter((other) => other >= start && other < start + 1000).length));
+		const mostInOneSecond = Math.max(...steadyStarts.map((start) => starts.filter((other) => other >= start && other < start + 1000).length));
 		expect(mostInOneSecond).toBeLessThanOrEqual(rate + 2);
 		const gaps = starts.slice(1).map((start, index) => start - starts[index]).sort((a, b) => a - b);
 		expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(1000 / rate - 10);
