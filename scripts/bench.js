@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * `npm run bench`: the throughput benchmark of issue 4 (a script, not a timed test).
+ * `npm run bench`: the throughput benchmark (a script, not a timed test).
  *
  * Runs the built NanoGPT node (dist/) inside n8n-core's real WorkflowExecute (test/support/harness)
  * against the NanoGPT emulator, and prints a table; every figure comes from the same run:
@@ -811,7 +811,7 @@ function renderReport(results) {
 		]);
 	}
 	if (real?.memory) {
-		// Within section 3's zero-latency run when it ran, else within the issue's figure for it.
+		// Within section 3's zero-latency run when it ran, else within a fixed growth (TARGETS.memoryGrowthMb).
 		const growth = real.memory.peakRss - real.memory.baseRss;
 		const limit = cpu ? cpu.node.peakRss - cpu.node.baseRss : TARGETS.memoryGrowthMb * 1024 * 1024;
 		const within = cpu ? `section 3's ${cpu.items}-item run (${mb(limit)})` : `${TARGETS.memoryGrowthMb} MB`;
