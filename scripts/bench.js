@@ -51,14 +51,17 @@ const fs = require('node:fs');
 const os = require('node:os');
 const { performance } = require('node:perf_hooks');
 
-const { TARGETS, RUN_NAMES, steadyRate, sharedFigures } = require('./bench/figures');
-const { f1, f2, secs, mb } = require('./bench/format');
+const { sharedFigures } = require('./bench/figures');
+const { f1, f2 } = require('./bench/format');
 const { publish } = require('./bench/publish');
 const { parseArgs } = require('./bench/options');
 const { startEmulatorChild } = require('./bench/emulatorProcess');
 const { BareHelperNode } = require('./bench/bareHelperNode');
-const { makeItems, medianRun, runNodeOnce, runBareHelperOnce, runPoolOnce, loadNode } = require('./bench/clients');
-const { runChildren, runCostChild } = require('./bench/freshProcesses');
+const { loadNode, warmUp } = require('./bench/clients');
+const { measureThroughput } = require('./bench/section1Throughput');
+const { measureRateLimit } = require('./bench/section2RateLimit');
+const { measureCostPerItem } = require('./bench/section3CostPerItem');
+const { measureRealLatencies } = require('./bench/section4RealLatencies');
 
 function environment() {
 	const version = (name) => {
@@ -99,153 +102,22 @@ async function main() {
 	const loader = loadNode();
 	loader.ensureBuilt({ log });
 	const { NanoGpt, NanoGptApi, defaults, runNode } = loader.load();
+	const requestDefaults = {
+		concurrency: defaults.DEFAULT_CONCURRENCY,
+		requestsPerSecond: defaults.DEFAULT_REQUESTS_PER_SECOND,
+		maxRetries: defaults.DEFAULT_MAX_RETRIES,
+	};
 
 	const emu = await startEmulatorChild();
-	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: undefined };
+	const ctx = { emu, node: new NanoGpt(), bareNode: new BareHelperNode(), credentialType: new NanoGptApi(), runNode, direct: undefined, requestDefaults };
 	try {
-		// Warm-up (JIT, module loading, n8n-core's DI container) and the request the node sends,
-		// which the undici Pool then replays: same path, same body fields, same auth header.
 		const warmupItems = 64;
-		log(`warm-up: ${warmupItems} items through the node ...`);
-		const warm = await runNodeOnce(ctx, { items: makeItems(warmupItems), requestOptions: { concurrency: 16, requestsPerSecond: 0 }, latencyMs: 0 });
-		if (warm.check.failed) throw new Error(`warm-up failed: ${warm.check.errors.join('; ')}`);
-		const sample = warm.emulator.sample;
-		const { prompt: _prompt, ...bodyTemplate } = sample.body;
-		ctx.direct = {
-			origin: emu.origin,
-			completionsPath: new URL(`${emu.baseUrl}/v1/completions`).pathname,
-			headers: {
-				authorization: sample.headers.authorization,
-				'content-type': 'application/json',
-				accept: 'application/json',
-			},
-			bodyTemplate,
-		};
-		log(`  node sends ${JSON.stringify({ ...bodyTemplate, prompt: '…' })} with Authorization: Bearer …`);
-		await runPoolOnce(ctx, { prompts: makeItems(warmupItems).map((i) => i.prompt), concurrency: 16, latencyMs: 0 });
-		await runBareHelperOnce(ctx, { items: makeItems(warmupItems), concurrency: 16, latencyMs: 0 });
-
+		await warmUp(ctx, warmupItems, log);
 		const wanted = (section) => config.sections.includes(section);
-		// 1. Scaling with concurrency.
-		const scaling = [];
-		for (const concurrency of wanted(1) ? config.concurrencies : []) {
-			const scaledDown = config.quick && concurrency === 1 && config.quickItems < config.items;
-			const n = scaledDown ? config.quickItems : config.items;
-			const items = makeItems(n);
-			const floorMs = (n * config.latencyMs) / concurrency;
-			log(`1. C=${concurrency}, N=${n}, L=${config.latencyMs} ms (floor ${secs(floorMs)}) ...`);
-			const repeats = { node: [], pool: [], helper: [], poolNew: [] };
-			for (let rep = 0; rep < config.repeat; rep++) {
-				const node = await runNodeOnce(ctx, { items, requestOptions: { concurrency, requestsPerSecond: 0 }, latencyMs: config.latencyMs });
-				log(`   node  ${secs(node.wallMs)} (${f2(node.wallMs / floorMs)}x floor), failed ${node.check.failed}, max in flight ${node.emulator.stats.maxInFlight}`);
-				if (node.check.errors.length) log(`   node errors: ${node.check.errors.slice(0, 5).join('; ')}`);
-				repeats.node.push(node);
-				const pool = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs });
-				log(`   pool  ${secs(pool.wallMs)} (${f2(pool.wallMs / floorMs)}x floor); node/pool ${f2(node.wallMs / pool.wallMs)}x`);
-				repeats.pool.push(pool);
-				if (config.helperConcurrencies.includes(concurrency)) {
-					const helper = await runBareHelperOnce(ctx, { items, concurrency, latencyMs: config.latencyMs });
-					log(`   bare n8n helper ${secs(helper.wallMs)} (${f2(helper.wallMs / floorMs)}x floor); node/helper ${f2(node.wallMs / helper.wallMs)}x`);
-					repeats.helper.push(helper);
-					const poolNew = await runPoolOnce(ctx, { prompts: items.map((i) => i.prompt), concurrency, latencyMs: config.latencyMs, newConnectionEachRequest: true });
-					log(`   pool, new connection per request ${secs(poolNew.wallMs)} (${f2(poolNew.wallMs / floorMs)}x floor), ${poolNew.emulator.stats.connections} connections`);
-					repeats.poolNew.push(poolNew);
-				}
-			}
-			const node = medianRun(repeats.node);
-			const pool = medianRun(repeats.pool);
-			const helper = repeats.helper.length ? medianRun(repeats.helper) : undefined;
-			const poolNew = repeats.poolNew.length ? medianRun(repeats.poolNew) : undefined;
-			node.range = [Math.min(...repeats.node.map((r) => r.wallMs)), Math.max(...repeats.node.map((r) => r.wallMs))];
-			pool.range = [Math.min(...repeats.pool.map((r) => r.wallMs)), Math.max(...repeats.pool.map((r) => r.wallMs))];
-			// Failures and order over every repetition, not only the median one.
-			node.check = { ...node.check, failed: Math.max(...repeats.node.map((r) => r.check.failed)), ordered: repeats.node.every((r) => r.check.ordered) };
-			pool.check = { ...pool.check, failed: Math.max(...repeats.pool.map((r) => r.check.failed)), ordered: repeats.pool.every((r) => r.check.ordered) };
-			scaling.push({ concurrency, items: n, scaledDown, floorMs, node, pool, helper, poolNew });
-		}
-
-		// 2. Against the rate limit: default request options, then a burst with the cap off.
-		const rateLimit = { requestsPerSecond: TARGETS.rateLimit, retryAfterSeconds: 1 };
-		const rateRow = async (label, n, requestOptions) => {
-			log(`2. ${n} items against a ${TARGETS.rateLimit} req/s limit, ${label} ...`);
-			const run = await runNodeOnce(ctx, { items: makeItems(n), requestOptions, latencyMs: config.latencyMs, rateLimit, continueOnFail: true });
-			log(`   ${secs(run.wallMs)}, ${f1((n - run.check.failed) / (run.wallMs / 1000))} req/s, 429s ${run.emulator.stats.rateLimited}, failed ${run.check.failed}`);
-			if (run.check.errors.length) log(`   errors: ${run.check.errors.slice(0, 5).join('; ')}`);
-			return { label, items: n, requestOptions, node: run };
-		};
-		const requestDefaults = {
-			concurrency: defaults.DEFAULT_CONCURRENCY,
-			requestsPerSecond: defaults.DEFAULT_REQUESTS_PER_SECOND,
-			maxRetries: defaults.DEFAULT_MAX_RETRIES,
-		};
-		let rate;
-		if (wanted(2)) {
-			rate = { defaults: requestDefaults, rows: [await rateRow('default request options', config.rateItems, undefined)] };
-			if (config.burstItems > 0) {
-				rate.rows.push(await rateRow('cap off (requestsPerSecond: 0)', config.burstItems, { requestsPerSecond: 0 }));
-			}
-		}
-
-		// 3. CPU and memory per item at zero latency, at the concurrency of section 1's targets.
-		let cpu;
-		if (wanted(3)) {
-			const cpuConcurrency = TARGETS.targetConcurrency;
-			log(`3. ${config.cpuItems} items at zero latency, concurrency ${cpuConcurrency}, rate cap off ...`);
-			const cpuNode = await runCostChild(ctx, 'node', config.cpuItems, cpuConcurrency);
-			log(`   node  ${secs(cpuNode.wallMs)}, ${f2(cpuNode.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuNode.peakRss)}, ${cpuNode.emulator.stats.connections} connections`);
-			const cpuHelper = await runCostChild(ctx, 'helper', config.cpuItems, cpuConcurrency);
-			log(`   bare n8n helper ${secs(cpuHelper.wallMs)}, ${f2(cpuHelper.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuHelper.peakRss)}`);
-			const cpuPool = await runCostChild(ctx, 'pool', config.cpuItems, cpuConcurrency);
-			log(`   pool  ${secs(cpuPool.wallMs)}, ${f2(cpuPool.cpuMs / config.cpuItems)} ms CPU per item, peak RSS ${mb(cpuPool.peakRss)}, ${cpuPool.emulator.stats.connections} connections`);
-			cpu = { items: config.cpuItems, concurrency: cpuConcurrency, node: cpuNode, pool: cpuPool, helper: cpuHelper };
-		}
-
-		// 4. At real latencies, default request options, under the limit.
-		let real;
-		if (wanted(4)) {
-			real = { defaults: requestDefaults, rows: [] };
-			for (const latencyMs of config.realLatencies) {
-				log(`4. ${config.realItems} items at ${latencyMs} ms per completion, ${TARGETS.rateLimit} req/s limit, default request options ...`);
-				const node = await runNodeOnce(ctx, { items: makeItems(config.realItems), requestOptions: undefined, latencyMs, rateLimit, continueOnFail: true });
-				const e = node.emulator;
-				log(`   steady ${f1(steadyRate(e))} req/s, ${secs(node.wallMs)}, max in flight ${e.stats.maxInFlight}, 429s ${e.stats.rateLimited}, failed ${node.check.failed}`);
-				real.rows.push({ latencyMs, items: config.realItems, node });
-			}
-			if (config.memoryItems > 0) {
-				log(`4. memory: ${config.memoryItems} items at 2000 ms, default request options, in a fresh process ...`);
-				const { results: [memory], emulator } = await runChildren(ctx, [{ client: 'node', items: config.memoryItems, requestOptions: null }], { latencyMs: 2000, rateLimit });
-				real.memory = { ...memory, items: config.memoryItems, latencyMs: 2000, emulator };
-				log(`   peak RSS growth ${mb(memory.peakRss - memory.baseRss)}, max in flight ${emulator.stats.maxInFlight}, failed ${memory.check.failed}`);
-			}
-			if (config.sharedRuns.length > 0) {
-				real.shared = [];
-				const cap = requestDefaults.requestsPerSecond;
-				for (const runs of config.sharedRuns) {
-					for (const gapMs of config.sharedGapMs > 0 ? [0, config.sharedGapMs] : [0]) {
-						const each = Math.round(config.sharedItems / runs);
-						// Run A's head start in the staggered rows is added, else it finishes its extra items before the others do.
-						const extra = Math.round((config.sharedTailSeconds + ((runs - 1) * gapMs) / 1000) * cap);
-						const setups = Array.from({ length: runs }, (_, k) => ({
-							client: 'node',
-							items: each + (k === 0 ? extra : 0),
-							requestOptions: null,
-							prefix: `${RUN_NAMES[k]}-row`,
-							delayMs: k * gapMs,
-						}));
-						log(`4. ${runs} runs on one key at 2000 ms, ${gapMs ? `${gapMs} ms apart` : 'started together'}, ${each} items each (+${extra} on run A), in ${runs} processes ...`);
-						const { results, emulator } = await runChildren(ctx, setups, { latencyMs: 2000, rateLimit, times: true });
-						const row = { runs, gapMs, items: each, extra, latencyMs: 2000, cap, runResults: results.map((r, k) => ({ ...r, prefix: setups[k].prefix, delayMs: setups[k].delayMs })), emulator };
-						row.figures = sharedFigures(row);
-						real.shared.push(row);
-						const f = row.figures;
-						log(
-							`   together ${f1(f.together)} req/s, 429s ${f.rejected} (${f1(100 * f.rejectedShare)}%, ${f1(100 * f.whileShared.rejectedShare)}% while sharing), shares ${f.shareOfFair.map(f2).join(' ')}, ` +
-								`tail back at 0.9 of the cap after ${f.tail.recoveryMs === undefined ? 'never' : secs(f.tail.recoveryMs)}, failed ${results.map((r) => r.check.failed).join(' + ')}`,
-						);
-					}
-				}
-			}
-		}
+		const scaling = wanted(1) ? await measureThroughput(ctx, config, log) : [];
+		const rate = wanted(2) ? await measureRateLimit(ctx, config, log) : undefined;
+		const cpu = wanted(3) ? await measureCostPerItem(ctx, config, log) : undefined;
+		const real = wanted(4) ? await measureRealLatencies(ctx, config, log) : undefined;
 
 		const env = { ...environment(), loadBefore, loadAfter: os.loadavg() };
 		const results = { config, env, warmupItems, scaling, rate, cpu, real, totalMs: performance.now() - started };

@@ -176,4 +176,30 @@ function loadNode() {
 	};
 }
 
-module.exports = { MODEL, makeItems, collectGarbage, medianRun, runNodeOnce, runBareHelperOnce, runPoolOnce, loadNode };
+/**
+ * Warm-up (JIT, module loading, n8n-core's DI container) of the node, the Pool and the bare helper, and
+ * `ctx.direct`: the request the node sends, which the undici Pool then replays (same path, same body
+ * fields, same auth header).
+ */
+async function warmUp(ctx, warmupItems, log) {
+	log(`warm-up: ${warmupItems} items through the node ...`);
+	const warm = await runNodeOnce(ctx, { items: makeItems(warmupItems), requestOptions: { concurrency: 16, requestsPerSecond: 0 }, latencyMs: 0 });
+	if (warm.check.failed) throw new Error(`warm-up failed: ${warm.check.errors.join('; ')}`);
+	const sample = warm.emulator.sample;
+	const { prompt: _prompt, ...bodyTemplate } = sample.body;
+	ctx.direct = {
+		origin: ctx.emu.origin,
+		completionsPath: new URL(`${ctx.emu.baseUrl}/v1/completions`).pathname,
+		headers: {
+			authorization: sample.headers.authorization,
+			'content-type': 'application/json',
+			accept: 'application/json',
+		},
+		bodyTemplate,
+	};
+	log(`  node sends ${JSON.stringify({ ...bodyTemplate, prompt: '…' })} with Authorization: Bearer …`);
+	await runPoolOnce(ctx, { prompts: makeItems(warmupItems).map((i) => i.prompt), concurrency: 16, latencyMs: 0 });
+	await runBareHelperOnce(ctx, { items: makeItems(warmupItems), concurrency: 16, latencyMs: 0 });
+}
+
+module.exports = { MODEL, makeItems, collectGarbage, medianRun, runNodeOnce, runBareHelperOnce, runPoolOnce, loadNode, warmUp };

@@ -17,6 +17,9 @@ const TARGETS = {
 	memoryGrowthMb: 200,
 };
 
+/** NanoGPT's limit as the emulator enforces it in sections 2 and 4: 429 + `Retry-After: 1` beyond it. */
+const NANOGPT_LIMIT = { requestsPerSecond: TARGETS.rateLimit, retryAfterSeconds: 1 };
+
 /** Admitted (200) requests per second between the first and the last admitted start. */
 function steadyRate({ okCount, firstOk, lastOk }) {
 	return lastOk > firstOk ? (okCount - 1) / ((lastOk - firstOk) / 1000) : NaN;
@@ -47,4 +50,4 @@ function sharedMisses(row) {
 	return misses;
 }
 
-module.exports = { TARGETS, RUN_NAMES, steadyRate, sharedFigures, sharedMisses };
+module.exports = { TARGETS, NANOGPT_LIMIT, RUN_NAMES, steadyRate, sharedFigures, sharedMisses };
