@@ -19,7 +19,7 @@
  *      apart: the rate together, the 429 share, each run's share, and how soon the run left alone
  *      takes back the whole cap (test/support/sharedKey.js), plotted for 4 runs.
  *
- * The emulator runs in a child process (this script with --emulator-child), so its CPU time and
+ * The emulator runs in a child process (scripts/bench/emulatorProcess.js), so its CPU time and
  * memory are not counted as the node's, and its timers do not share an event loop with the node.
  *
  * Options:
