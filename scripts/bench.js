@@ -76,7 +76,7 @@ const TARGETS = {
 // ---------------------------------------------------------------------------------------------
 
 async function emulatorChild() {
-	const { startEmulator } = require('../test/support/emulator');
+	const { startEmulator } = require('../test/support/emulator.ts');
 	const emu = await startEmulator({});
 	const summarize = ({ times = false } = {}) => {
 		const completions = emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/completions'));
@@ -203,7 +203,7 @@ const RUN_NAMES = 'ABCDEFGHIJKLMNOP'.split('');
 
 /** The figures of a row of runs on one key, from the start times the emulator saw (test/support/sharedKey.js). */
 function sharedFigures(row) {
-	const { sharedKeyFigures } = require('../test/support/sharedKey');
+	const { sharedKeyFigures } = require('../test/support/sharedKey.ts');
 	const runs = row.runResults.map((r) => {
 		const mine = row.emulator.perPrefix[r.prefix] ?? {};
 		return { admitted: mine.okTimes ?? [], rejected: mine.rejectedTimes ?? [] };
@@ -433,7 +433,7 @@ function loadNode() {
 			const { NanoGpt } = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'));
 			const { NanoGptApi } = require(path.join(REPO, 'dist', 'credentials', 'NanoGptApi.credentials.js'));
 			const defaults = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'description', 'requestOptions.js'));
-			const { runNode } = require('../test/support/harness');
+			const { runNode } = require('../test/support/harness.ts');
 			return { NanoGpt, NanoGptApi, defaults, runNode };
 		},
 	};
@@ -984,7 +984,7 @@ function sharingChartRow(results) {
 
 /** Requests admitted per second of each run over time, for one row of runs on one key. */
 function renderSharingChart(row) {
-	const { ratesOverTime } = require('../test/support/sharedKey');
+	const { ratesOverTime } = require('../test/support/sharedKey.ts');
 	const runs = row.runResults.map((r) => ({ admitted: row.emulator.perPrefix[r.prefix]?.okTimes ?? [], rejected: [] }));
 	const all = runs.flatMap((r) => r.admitted);
 	const from = Math.min(...all);

@@ -58,7 +58,7 @@ let emulator: ChildProcess;
 let baseUrl = '';
 
 beforeAll(async () => {
-	emulator = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.js'), '--key', KEY, '--latency', '0'], {
+	emulator = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.ts'), '--key', KEY, '--latency', '0'], {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	const lines = readline.createInterface({ input: emulator.stdout! });

@@ -20,8 +20,8 @@ const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
-const { completionTextFor } = require('../support/emulator');
-const { quoteToolResults } = require('../support/chatCompletions');
+const { completionTextFor } = require('../support/emulator.ts');
+const { quoteToolResults } = require('../support/chatCompletions.ts');
 
 const NAMES = {
 	answer: 'agent: the AI Agent calls the NanoGPT tool with the prompt and max tokens its model chose, and its answer quotes the completion',

@@ -26,7 +26,7 @@ const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep, setImmediate: tick } = require('node:timers/promises');
 const YAML = require('yaml');
 const Ajv2020 = require('ajv/dist/2020').default;
-const { sendChatCompletion } = require('./chatCompletions');
+const { sendChatCompletion } = require('./chatCompletions.ts');
 
 const SPEC_PATH = path.join(__dirname, '..', 'spec', 'nanogpt-completions.openapi.yaml');
 const DEFAULT_KEY = 'sk-nano-test-key';
