@@ -20,10 +20,12 @@ const common = {
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/compat/'],
 	setupFilesAfterEnv: ['<rootDir>/test/support/everyTestAsserts.ts'],
 	transform: {
-		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
+		// Transpile only (isolatedModules): type checking is npm run lint's job (test/tsconfig.json),
+		// tests stay fast. The support modules' import.meta becomes __dirname and its kin.
 		'^.+\\.ts$': [
 			'ts-jest',
 			{
+				astTransformers: { before: ['<rootDir>/scripts/lib/jestImportMeta.js'] },
 				tsconfig: {
 					isolatedModules: true,
 					module: 'commonjs',

@@ -1,6 +1,6 @@
 /**
  * Fault matrix: every hostile condition, with Continue On Fail off and on, run through
- * n8n-core's real WorkflowExecute (test/support/harness.js) against the NanoGPT emulator.
+ * n8n-core's real WorkflowExecute (test/support/harness.ts) against the NanoGPT emulator.
  *
  * Each condition runs over three items; only the middle one (item 1) meets the fault, so every
  * case also proves the other items are unaffected, that output stays paired and in order, and

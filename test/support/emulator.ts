@@ -1,34 +1,56 @@
-'use strict';
 /**
  * NanoGPT emulator: a real HTTP server on 127.0.0.1 that answers like NanoGPT's
  * POST /v1/completions (plus GET /v1/models, GET /v1/usage, GET /models/{id}/providers and, for chat
- * models in agent tests, POST /v1/chat/completions: test/support/chatCompletions.js), with
+ * models in agent tests, POST /v1/chat/completions: test/support/chatCompletions.ts), with
  * injectable faults.
  *
  * Strict by default, like the spec: routes only under the base path (/api), the key only as
  * `Authorization: Bearer`, no body field the spec does not name (documented extensions aside).
  * Provider routing, routing suffixes, billing mode and the moderation and redaction headers are
  * refused the way NanoGPT's docs say it refuses them.
- * A test that needs more asks for it with `lenient` (see Leniency in emulator.d.ts).
+ * A test that needs more asks for it with `lenient` (see Leniency in emulator/types.ts).
  *
- * Used by jest tests, the benchmark, the demo and the e2e scripts. See emulator.d.ts for the API.
- * CLI: node test/support/emulator.js [--port N] [--key K] [--latency MS] [--chunk-delay MS]
+ * Used by jest tests, the benchmark, the demo and the e2e scripts. Its types: emulator/types.ts.
+ * CLI: node test/support/emulator.ts [--port N] [--key K] [--latency MS] [--chunk-delay MS]
  *      [--rate-limit RPS] [--base-path P] [--seed N] [--sse-style lf|crlf]
  *      [--lenient routesAtRoot,apiKeyHeader,unknownFields,availability]
  * prints one JSON line {"baseUrl","origin","apiKey"} on stdout and runs until SIGTERM/SIGINT.
  */
 
-const http = require('node:http');
-const fs = require('node:fs');
-const path = require('node:path');
-const { once } = require('node:events');
-const { performance } = require('node:perf_hooks');
-const { setTimeout: sleep, setImmediate: tick } = require('node:timers/promises');
-const YAML = require('yaml');
-const Ajv2020 = require('ajv/dist/2020').default;
-const { sendChatCompletion } = require('./chatCompletions.ts');
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { sendChatCompletion } from './chatCompletions.ts';
+import type {
+	AccountSettings,
+	CompletionBody,
+	CompletionText,
+	Directives,
+	Emulator,
+	EmulatorOptions,
+	Fault,
+	FaultContext,
+	FaultRule,
+	FaultShape,
+	JsonDirective,
+	JsonShape,
+	KindFault,
+	ModelInfo,
+	ProviderInfo,
+	RecordedRequest,
+	StatusFault,
+} from './emulator/types.ts';
 
-const SPEC_PATH = path.join(__dirname, '..', 'spec', 'nanogpt-completions.openapi.yaml');
+export type * from './emulator/types.ts';
+
+export const SPEC_PATH = path.join(import.meta.dirname, '..', 'spec', 'nanogpt-completions.openapi.yaml');
 const DEFAULT_KEY = 'sk-nano-test-key';
 const HUGE_DEFAULT_BYTES = 5 * 1024 * 1024;
 const HUGE_PIECE = 64 * 1024;
@@ -43,7 +65,7 @@ const FAULT_KINDS = new Set([
  * before NanoGPT's 5% provider-selection markup, the weights' quantization, and whether the
  * provider is available now.
  */
-const MODEL_PROVIDERS = Object.fromEntries(
+const MODEL_PROVIDERS: Record<string, ProviderInfo[]> = Object.fromEntries(
 	Object.entries({
 		'meta-llama/llama-3.3-70b-instruct': [
 			['deepinfra', 0.23, 0.4, 'fp8'],
@@ -62,11 +84,11 @@ const MODEL_PROVIDERS = Object.fromEntries(
 			['novita', 0.38, 0.4, 'bf16'],
 			['together', 1.2, 1.2, 'fp8'],
 		],
-	}).map(([id, rows]) => [id, rows.map(([provider, prompt, completion, quantization, available = true]) => ({ provider, prompt, completion, quantization, available }))]),
+	} as Record<string, Array<[string, number, number, ProviderInfo['quantization'], boolean?]>>).map(([id, rows]) => [id, rows.map(([provider, prompt, completion, quantization, available = true]) => ({ provider, prompt, completion, quantization, available }))]),
 );
 
 /** Default model catalogue; prices are USD per million tokens. */
-const DEFAULT_MODELS = [
+export const DEFAULT_MODELS: ModelInfo[] = ([
 	['chatgpt-4o-latest', 'openai', 'ChatGPT-4o', 128000, 16384, 5, 15],
 	['gpt-4o-mini', 'openai', 'GPT-4o mini', 128000, 16384, 0.15, 0.6],
 	['claude-3-5-sonnet-20241022', 'anthropic', 'Claude 3.5 Sonnet', 200000, 8192, 3, 15],
@@ -75,16 +97,49 @@ const DEFAULT_MODELS = [
 	['deepseek-ai/DeepSeek-V3', 'deepseek-ai', 'DeepSeek V3', 128000, 8192, 0.38, 0.89],
 	['qwen/qwen-2.5-72b-instruct', 'qwen', 'Qwen 2.5 72B Instruct', 131072, 8192, 0.35, 0.4],
 	['mistralai/mistral-large', 'mistralai', 'Mistral Large', 128000, 8192, 2, 6],
-].map(([id, owned_by, name, context_length, max_output_tokens, prompt, completion]) => ({
+] as Array<[string, string, string, number, number, number, number]>).map(([id, owned_by, name, context_length, max_output_tokens, prompt, completion]) => ({
 	id, owned_by, name, context_length, max_output_tokens, pricing: { prompt, completion },
 	...(MODEL_PROVIDERS[id] && { providers: MODEL_PROVIDERS[id] }),
 }));
+
+/** An answer the emulator sends whole: status, headers (an X-Request-ID of null sends none), body. */
+interface Answer {
+	status: number;
+	headers: Record<string, string | null>;
+	body: string;
+}
+
+/** How an admitted completion is routed and billed (recorded with the request). */
+type Routing = NonNullable<RecordedRequest['routing']>;
+type RequestHeaders = RecordedRequest['headers'];
+
+interface Usage {
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+	[detail: string]: unknown;
+}
+
+interface Price {
+	amount: number;
+	[field: string]: unknown;
+}
+
+/** Any fault, its fields read without asking which kind it is first. */
+interface AnyFault {
+	status?: number;
+	kind?: string;
+	ms?: number;
+	bytes?: number;
+	afterChunks?: number;
+	requestId?: string | null;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic completion text
 
 /** FNV-1a 32-bit hash of a string. */
-function hash(s) {
+function hash(s: string): number {
 	let h = 0x811c9dc5;
 	for (let i = 0; i < s.length; i++) {
 		h ^= s.charCodeAt(i);
@@ -94,7 +149,7 @@ function hash(s) {
 }
 
 /** Small seeded PRNG (mulberry32), returns floats in [0, 1). */
-function rngFrom(seed) {
+function rngFrom(seed: number): () => number {
 	let a = seed >>> 0;
 	return () => {
 		a = (a + 0x6d2b79f5) >>> 0;
@@ -109,27 +164,25 @@ const WORDS = ['the', 'mug', 'holds', 'warm', 'coffee', 'quietly', 'on', 'a', 'w
 const NON_ASCII = ['café', 'naïve', '☕', '🚀', 'über', 'señor', '日本語', 'crème'];
 
 /** Splits text into tokens, each with its leading whitespace; tokens.join('') === text. */
-function tokenize(text) {
+function tokenize(text: string): string[] {
 	return text.match(/\s*\S+|\s+/g) ?? [];
 }
 
 /** Number of whitespace-separated words in the prompt, at least 1. */
-function countPromptTokens(prompt) {
+function countPromptTokens(prompt: unknown): number {
 	return Math.max(1, String(prompt ?? '').split(/\s+/).filter(Boolean).length);
 }
 
 /**
- * The text the emulator answers for a request body, independent of the transport.
- * @param {{prompt: string, model: string, max_tokens?: number, stop?: string|string[], include_stop_str_in_output?: boolean}} body
- * @param {number} [attempt] 1-based count of requests with this prompt (only [[json:invalid-once]] reads it)
- * @returns {{text: string, tokens: string[], finishReason: 'stop'|'length', promptTokens: number, completionTokens: number, json?: unknown}}
+ * The text the emulator answers for a request body, independent of the transport. `attempt`: the
+ * 1-based count of requests with this prompt (default 1; only [[json:invalid-once]] reads it).
  */
-function completionTextFor(body, attempt = 1) {
+export function completionTextFor(body: Pick<CompletionBody, 'model' | 'prompt'> & Partial<CompletionBody>, attempt = 1): CompletionText {
 	const prompt = String(body.prompt ?? '');
 	const model = String(body.model ?? '');
 	const h = hash(`${model}\n${prompt}`);
 	const excerpt = prompt.slice(0, 40).replace(/\s+/g, ' ').trim();
-	const filler = [];
+	const filler: string[] = [];
 	for (let i = 0; i < 6; i++) {
 		const pick = hash(`${h}:${i}`);
 		filler.push(i === 3 ? NON_ASCII[pick % NON_ASCII.length] : WORDS[pick % WORDS.length]);
@@ -137,9 +190,9 @@ function completionTextFor(body, attempt = 1) {
 	const jsonDirective = parseJsonDirective(prompt);
 	const jsonAnswer = jsonDirective ? jsonAnswerFor(jsonDirective, h, filler, attempt) : undefined;
 	let text = jsonAnswer?.text ?? ` Completion ${h % 10000} for "${excerpt}" from ${model}: ${filler.join(' ')}.`;
-	let finishReason = /** @type {'stop'|'length'} */ ('stop');
+	let finishReason: CompletionText['finishReason'] = 'stop';
 
-	const stops = (Array.isArray(body.stop) ? body.stop : [body.stop]).filter((s) => typeof s === 'string' && s !== '');
+	const stops = (Array.isArray(body.stop) ? body.stop : [body.stop]).filter((s): s is string => typeof s === 'string' && s !== '');
 	let cut = -1;
 	let cutStop = '';
 	for (const s of stops) {
@@ -149,8 +202,9 @@ function completionTextFor(body, attempt = 1) {
 	if (cut >= 0) text = text.slice(0, cut) + (body.include_stop_str_in_output ? cutStop : '');
 
 	let tokens = tokenize(text);
-	if (Number.isInteger(body.max_tokens) && tokens.length > body.max_tokens) {
-		tokens = tokens.slice(0, body.max_tokens);
+	const maxTokens = body.max_tokens as number;
+	if (Number.isInteger(maxTokens) && tokens.length > maxTokens) {
+		tokens = tokens.slice(0, maxTokens);
 		text = tokens.join('');
 		finishReason = 'length';
 	}
@@ -159,7 +213,7 @@ function completionTextFor(body, attempt = 1) {
 		text = tokens.join('');
 		finishReason = 'length';
 	}
-	const result = { text, tokens, finishReason, promptTokens: countPromptTokens(prompt), completionTokens: tokens.length };
+	const result: CompletionText = { text, tokens, finishReason, promptTokens: countPromptTokens(prompt), completionTokens: tokens.length };
 	// The value the text holds, when it holds one whole (not cut by a stop sequence or Max Tokens).
 	if (jsonAnswer?.valid && cut < 0 && finishReason === 'stop') result.json = jsonAnswer.value;
 	return result;
@@ -168,26 +222,28 @@ function completionTextFor(body, attempt = 1) {
 // ---------------------------------------------------------------------------------------------
 // JSON answers: [[json:<shape>]] or [[json:<shape>:<key>,<key>,...]] in the prompt
 
-const JSON_SHAPES = new Set(['bare', 'fenced', 'prose', 'invalid', 'invalid-once', 'length']);
+const JSON_SHAPES = new Set<string>(['bare', 'fenced', 'prose', 'invalid', 'invalid-once', 'length']);
 
-/**
- * The prompt's [[json:...]] directive, or undefined. Keys, when given, are the answer's keys.
- * @param {string} prompt
- * @returns {{shape: string, keys?: string[]} | undefined}
- */
-function parseJsonDirective(prompt) {
+/** The prompt's [[json:...]] directive (see JsonShape), or undefined. Keys, when given, are the answer's keys. */
+export function parseJsonDirective(prompt: string): JsonDirective | undefined {
 	const m = /\[\[json:([a-z-]+)(?::([^\]]*))?\]\]/.exec(String(prompt ?? ''));
 	if (!m || !JSON_SHAPES.has(m[1])) return undefined;
 	const keys = (m[2] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
-	return keys.length > 0 ? { shape: m[1], keys } : { shape: m[1] };
+	const shape = m[1] as JsonShape;
+	return keys.length > 0 ? { shape, keys } : { shape };
 }
 
 /**
  * The JSON answer for a directive: the value (the keys asked for with a word each, else an object
  * whose strings hold braces, brackets, quotes and a backslash) and the text that carries it.
  */
-function jsonAnswerFor({ shape, keys }, h, filler, attempt) {
-	const value = keys
+function jsonAnswerFor(
+	{ shape, keys }: JsonDirective,
+	h: number,
+	filler: string[],
+	attempt: number,
+): { value: Record<string, unknown>; valid: boolean; text: string } {
+	const value: Record<string, unknown> = keys
 		? Object.fromEntries(keys.map((key) => [key, filler[hash(`${h}:${key}`) % filler.length]]))
 		: {
 				id: h % 10000,
@@ -212,7 +268,7 @@ function jsonAnswerFor({ shape, keys }, h, filler, attempt) {
 	}
 }
 
-function logprobsFor(tokens) {
+function logprobsFor(tokens: string[]) {
 	let offset = 0;
 	const text_offset = tokens.map((t) => ((offset += t.length), offset - t.length));
 	return {
@@ -232,11 +288,9 @@ function logprobsFor(tokens) {
  * faults, bytes for huge, ms for delay, Retry-After seconds for a status), optional `x<k>`
  * (only the first k attempts of that prompt). Several fault directives apply in order:
  * "[[fault:503x1]][[fault:429x1]]" fails attempt 1 with 503, attempt 2 with 429, then succeeds.
- * @param {string} prompt
  */
-function parseDirectives(prompt) {
-	/** @type {{faults: {fault: object, times: number}[], latencyMs?: number, chunkDelayMs?: number}} */
-	const out = { faults: [] };
+export function parseDirectives(prompt: string): Directives {
+	const out: Directives = { faults: [] };
 	for (const [, name, value] of String(prompt ?? '').matchAll(/\[\[(fault|latency|chunk-delay):([^\]]*)\]\]/g)) {
 		if (name === 'latency' && /^\d+$/.test(value)) out.latencyMs = Number(value);
 		else if (name === 'chunk-delay' && /^\d+$/.test(value)) out.chunkDelayMs = Number(value);
@@ -245,11 +299,12 @@ function parseDirectives(prompt) {
 			if (!m) continue;
 			const [, what, param, times] = m;
 			const n = param === undefined ? undefined : Number(param);
-			let fault;
+			let fault: Fault;
 			if (/^\d{3}$/.test(what)) fault = n === undefined ? { status: Number(what) } : { status: Number(what), retryAfter: n };
 			else if (FAULT_KINDS.has(what)) {
-				fault = { kind: what };
-				if (n !== undefined) fault[what === 'huge' ? 'bytes' : what === 'delay' ? 'ms' : 'afterChunks'] = n;
+				const kindFault: Record<string, string | number> = { kind: what };
+				if (n !== undefined) kindFault[what === 'huge' ? 'bytes' : what === 'delay' ? 'ms' : 'afterChunks'] = n;
+				fault = kindFault as unknown as KindFault;
 			} else continue;
 			out.faults.push({ fault, times: times === undefined ? Infinity : Number(times) });
 		}
@@ -258,7 +313,7 @@ function parseDirectives(prompt) {
 }
 
 /** The directive fault for the given 1-based attempt, if any. */
-function directiveFault(faults, attempt) {
+function directiveFault(faults: Directives['faults'], attempt: number): Fault | undefined {
 	let left = attempt;
 	for (const { fault, times } of faults) {
 		if (left <= times) return fault;
@@ -271,20 +326,20 @@ function directiveFault(faults, attempt) {
 // Error bodies
 
 /** NanoGPT's 402 codes for paid features (its error-handling docs), with the message the emulator sends. */
-const BALANCE_REQUIRED = {
+const BALANCE_REQUIRED: Record<string, string> = {
 	webSearch_balance_required: 'Web search requires a positive balance',
 	memory_balance_required: 'Memory requires a positive balance',
 	both_balance_required: 'Web search and memory require a positive balance',
 };
 
 /** NanoGPT's per-key daily caps (its rate-limits docs): the 429 body's message for a cap of `limit`. */
-const DAILY_CAPS = {
+const DAILY_CAPS: Record<string, (limit: number) => string> = {
 	daily_rpd_limit_exceeded: (limit) => `Daily request limit exceeded (${limit}/${limit}). Resets at midnight UTC.`,
 	daily_usd_limit_exceeded: (limit) => `Daily USD limit exceeded ($${limit.toFixed(2)}/$${limit.toFixed(2)}). Resets at midnight UTC.`,
 };
 
 /** Whole seconds from `time` to the next 00:00 UTC, as NanoGPT's Retry-After for a daily cap. */
-function secondsToUtcMidnight(time = Date.now()) {
+function secondsToUtcMidnight(time = Date.now()): number {
 	const day = 24 * 60 * 60 * 1000;
 	return Math.ceil((Math.floor(time / day) * day + day - time) / 1000);
 }
@@ -292,37 +347,32 @@ function secondsToUtcMidnight(time = Date.now()) {
 /**
  * The answer to a request past a key's daily cap: 429, Retry-After counting the seconds to 00:00
  * UTC, and NanoGPT's documented OpenAI-style body.
- * @param {{code: string, limit: number}} cap
  */
-function dailyCapResponse({ code, limit }) {
+function dailyCapResponse({ code, limit }: { code: string; limit: number }): Answer {
 	return errorResponse({ status: 429, shape: 'openai', code, message: DAILY_CAPS[code](limit), retryAfter: secondsToUtcMidnight() });
 }
 
-const OPENAI_TYPES = { 401: 'authentication_error', 403: 'permission_error', 429: 'rate_limit_error' };
-const OPENAI_CODES = { 401: 'invalid_api_key', 403: 'forbidden', 404: 'model_not_found', 413: 'request_too_large', 500: 'internal_error', 503: 'service_unavailable' };
-const DEFAULT_SHAPES = { 400: 'spec', 402: 'insufficient', 429: 'rate-limited', 502: 'html', 504: 'html' };
+const OPENAI_TYPES: Record<number, string> = { 401: 'authentication_error', 403: 'permission_error', 429: 'rate_limit_error' };
+const OPENAI_CODES: Record<number, string> = { 401: 'invalid_api_key', 403: 'forbidden', 404: 'model_not_found', 413: 'request_too_large', 500: 'internal_error', 503: 'service_unavailable' };
+const DEFAULT_SHAPES: Record<number, FaultShape> = { 400: 'spec', 402: 'insufficient', 429: 'rate-limited', 502: 'html', 504: 'html' };
 
-/**
- * Builds {status, headers, body} for a status fault (or any error the emulator sends).
- * @param {{status: number, shape?: string, message?: string, code?: string, retryAfter?: number|string|null}} f
- */
-function errorResponse(f) {
+/** Builds {status, headers, body} for a status fault (or any error the emulator sends). */
+function errorResponse(f: StatusFault): Answer {
 	const status = f.status;
 	const statusText = http.STATUS_CODES[status] ?? 'Error';
 	const shape = f.shape ?? DEFAULT_SHAPES[status] ?? 'openai';
 	const message = f.message ?? (status === 404 ? 'Model not found' : statusText);
-	/** @type {Record<string, string>} */
-	const headers = { 'Content-Type': 'application/json' };
+	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 	const retryAfter = 'retryAfter' in f ? f.retryAfter : status === 429 ? 1 : undefined;
 	if (retryAfter !== undefined && retryAfter !== null) headers['Retry-After'] = String(retryAfter);
-	let body;
+	let body: string;
 	switch (shape) {
 		case 'spec':
 			body = JSON.stringify({ error: status, message });
 			break;
 		case 'insufficient':
 			body = JSON.stringify({
-				error: f.message ?? BALANCE_REQUIRED[f.code] ?? 'Insufficient balance',
+				error: f.message ?? BALANCE_REQUIRED[f.code ?? ''] ?? 'Insufficient balance',
 				requiredBalance: 0.0035,
 				status,
 				...(f.code ? { code: f.code } : {}),
@@ -348,12 +398,12 @@ function errorResponse(f) {
 	return { status, headers, body };
 }
 
-const authError = (code, message) => ({
+const authError = (code: string, message: string): Answer => ({
 	status: 401,
 	headers: { 'Content-Type': 'application/json' },
 	body: JSON.stringify({ error: { message, type: 'authentication_error', code } }),
 });
-const NOT_FOUND = {
+const NOT_FOUND: Answer = {
 	status: 404,
 	headers: { 'Content-Type': 'application/json' },
 	body: JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error', code: 'not_found' } }),
@@ -378,30 +428,29 @@ const DOCUMENTED_EXTENSIONS = {
 	billingMode: {},
 };
 
-/** @type {{strict?: import('ajv').ValidateFunction, lenient?: import('ajv').ValidateFunction}} */
-const validators = {};
+const validators: { strict?: ValidateFunction; lenient?: ValidateFunction } = {};
 /**
  * The spec's CompletionRequest schema. Strict: only the fields it names (plus the documented
  * extensions); lenient: any further field too, as the spec itself does not forbid them.
  */
-function validator(strict) {
+function validator(strict: boolean): ValidateFunction {
 	const key = strict ? 'strict' : 'lenient';
 	if (!validators[key]) {
-		const spec = YAML.parse(fs.readFileSync(SPEC_PATH, 'utf8'));
+		const spec = parseYaml(fs.readFileSync(SPEC_PATH, 'utf8'));
 		const schema = spec.components.schemas.CompletionRequest;
 		const ajv = new Ajv2020({ strict: false, allErrors: true });
 		validators[key] = ajv.compile(
 			strict ? { ...schema, properties: { ...schema.properties, ...DOCUMENTED_EXTENSIONS }, additionalProperties: false } : schema,
 		);
 	}
-	return validators[key];
+	return validators[key] as ValidateFunction;
 }
 
 /**
  * Returns an error message like '/temperature must be <= 2' or 'unknown field "temprature"',
  * or undefined when the body is valid.
  */
-function validationError(body, strict) {
+function validationError(body: unknown, strict: boolean): string | undefined {
 	const validate = validator(strict);
 	if (validate(body)) return undefined;
 	return (validate.errors ?? [])
@@ -419,24 +468,27 @@ function validationError(body, strict) {
 // inline-moderation.mdx, pii-redaction.mdx). Refused the way NanoGPT refuses them; the exact
 // `speed_suffix_*` codes and the status of a few refusals are not documented (noted below).
 
-const PROVIDER_MARKUP = 1.05;
-const PROVIDER_OBJECT_KEYS = new Set(['order', 'only', 'ignore', 'sort', 'quantizations', 'min_quantization', 'max_price', 'allow_fallbacks', 'require_parameters']);
-const PROVIDER_SORTS = new Set(['speed', 'throughput', 'latency', 'price', 'auto', 'none', 'default']);
-const QUANTIZATION_BITS = { int4: 4, fp4: 4, fp6: 6, int8: 8, fp8: 8, fp16: 16, bf16: 16, fp32: 32 };
+/** NanoGPT's provider-selection markup. */
+export const PROVIDER_MARKUP = 1.05;
+const PROVIDER_OBJECT_KEYS = new Set<string>(['order', 'only', 'ignore', 'sort', 'quantizations', 'min_quantization', 'max_price', 'allow_fallbacks', 'require_parameters']);
+const PROVIDER_SORTS = new Set<string>(['speed', 'throughput', 'latency', 'price', 'auto', 'none', 'default']);
+const QUANTIZATION_BITS: Record<string, number> = { int4: 4, fp4: 4, fp6: 6, int8: 8, fp8: 8, fp16: 16, bf16: 16, fp32: 32 };
 const BILLING_MODES = new Set(['paygo', 'pay-as-you-go', 'pay_as_you_go', 'paid', 'payg']);
 const TRUTHY = new Set(['true', '1', 'yes', 'on']);
 const FALSY = new Set(['false', '0', 'no', 'off']);
 const REDACTION_HEADERS = ['redaction', 'redacted', 'piiredaction', 'piiredacted'];
-const REDACTION_USD = 0.0005;
+/** PII redaction, per request (USD), added to x_nanogpt_pricing.amount. */
+export const REDACTION_USD = 0.0005;
 const MODERATION_MODELS = ['omni-moderation-latest', 'meta-llama/llama-guard-4-12b'];
-const MODERATION_USD = 0.00000123;
-const ROUTING_SUFFIXES = {
+/** The cost of one inline moderation check (USD), in the -cost-usd header and the usage totals. */
+export const MODERATION_USD = 0.00000123;
+const ROUTING_SUFFIXES: Record<string, [kind: string, canonical: string]> = {
 	speed: ['preference', 'speed'], fast: ['preference', 'speed'], throughput: ['preference', 'throughput'], latency: ['preference', 'latency'],
 	price: ['preference', 'price'], cheap: ['preference', 'price'], floor: ['preference', 'price'],
 	tools: ['tools', 'tools'], caching: ['caching', 'caching'], cache: ['caching', 'caching'], cached: ['caching', 'caching'],
 };
 /** Web search suffixes and their price per request (USD; chat docs' table, Exa without pages). */
-const WEB_SEARCH_PRICES = {
+export const WEB_SEARCH_PRICES: Record<string, number> = {
 	online: 0.006, 'online/linkup': 0.006, 'online/linkup-deep': 0.06, 'online/tavily': 0.008, 'online/tavily-deep': 0.016,
 	'online/brave': 0.005, 'online/brave-deep': 0.005, 'online/sofya': 0.01575, 'online/exa-fast': 0.005, 'online/exa-auto': 0.005,
 	'online/exa-neural': 0.005, 'online/exa-deep': 0.005, 'online/exa-deep-reasoning': 0.005, 'online/exa-instant': 0.005,
@@ -445,21 +497,21 @@ const WEB_SEARCH_PRICES = {
 };
 
 /** A 400 in NanoGPT's OpenAI shape, naming the request field. */
-function invalidRequest(message, code, param, status = 400) {
+function invalidRequest(message: string, code: string, param: string | null, status = 400): Answer {
 	const type = status === 403 ? 'permission_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
 	return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { message, type, param, code } }) };
 }
 
-const isStringList = (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
-const lowerHeader = (headers, name) => {
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+const lowerHeader = (headers: RequestHeaders, name: string): string | undefined => {
 	const value = headers[name];
 	return typeof value === 'string' ? value.trim() : undefined;
 };
 
 /** The model ID's parts: its base, routing suffixes, web search suffix, provider suffix and the rest. */
-function parseModelSuffixes(model, knownProviders) {
+function parseModelSuffixes(model: unknown, knownProviders: string[]) {
 	const [base, ...suffixes] = String(model).split(':');
-	const parsed = { base, routing: [], webSearch: undefined, providerSuffix: undefined, reasoningExclude: false };
+	const parsed: { base: string; routing: Array<[string, string]>; webSearch?: string; providerSuffix?: string; reasoningExclude: boolean } = { base, routing: [], webSearch: undefined, providerSuffix: undefined, reasoningExclude: false };
 	for (const raw of suffixes) {
 		const suffix = raw.toLowerCase();
 		if (ROUTING_SUFFIXES[suffix]) parsed.routing.push(ROUTING_SUFFIXES[suffix]);
@@ -471,7 +523,7 @@ function parseModelSuffixes(model, knownProviders) {
 }
 
 /** Checks the body's provider field as NanoGPT validates it; returns an error response or undefined. */
-function providerShapeError(provider) {
+function providerShapeError(provider: any): Answer | undefined {
 	if (provider === undefined) return undefined;
 	if (typeof provider === 'string') return provider.trim() === '' ? invalidRequest('provider must not be empty', 'invalid_parameter_value', 'provider') : undefined;
 	if (typeof provider !== 'object' || provider === null || Array.isArray(provider)) {
@@ -485,14 +537,14 @@ function providerShapeError(provider) {
 	}
 	if ('sort' in provider && !PROVIDER_SORTS.has(provider.sort)) return invalidRequest(`provider.sort must be one of ${[...PROVIDER_SORTS].join(', ')}`, 'invalid_parameter_value', 'provider.sort');
 	const q = provider.quantizations;
-	if ('quantizations' in provider && !(isStringList(q) && q.length > 0 && q.every((entry) => entry === 'unknown' || entry in QUANTIZATION_BITS))) {
+	if ('quantizations' in provider && !(isStringList(q) && q.length > 0 && q.every((entry: string) => entry === 'unknown' || entry in QUANTIZATION_BITS))) {
 		return invalidRequest('provider.quantizations must be a non-empty array of supported quantizations', 'invalid_parameter_value', 'provider.quantizations');
 	}
 	const min = provider.min_quantization;
 	if ('min_quantization' in provider && !(typeof min === 'string' && min in QUANTIZATION_BITS)) {
 		return invalidRequest('provider.min_quantization must be a supported comparable quantization', 'invalid_parameter_value', 'provider.min_quantization');
 	}
-	if (q && min && !q.some((entry) => (QUANTIZATION_BITS[entry] ?? 0) >= QUANTIZATION_BITS[min])) {
+	if (q && min && !q.some((entry: string) => (QUANTIZATION_BITS[entry] ?? 0) >= QUANTIZATION_BITS[min])) {
 		return invalidRequest('provider.quantizations and provider.min_quantization do not overlap', 'invalid_parameter_value', 'provider.min_quantization');
 	}
 	if ('max_price' in provider) {
@@ -515,16 +567,21 @@ function providerShapeError(provider) {
  * Returns {provider} or {error}; with `lenient`, unknown IDs and constraints no provider meets give
  * {provider: undefined} (the model's default price) instead of an error.
  */
-function chooseProvider(providers, provider, preference, lenient) {
+function chooseProvider(
+	providers: ProviderInfo[],
+	provider: any,
+	preference: string | undefined,
+	lenient: boolean,
+): { error: Answer; provider?: undefined } | { provider: ProviderInfo | undefined; error?: undefined } {
 	const known = providers.map((p) => p.provider);
-	const price = (p) => p.prompt + p.completion;
+	const price = (p: ProviderInfo) => p.prompt + p.completion;
 	if (typeof provider === 'string') {
 		const match = providers.find((p) => p.provider === provider.toLowerCase());
 		if (!match && !lenient) return { error: invalidRequest(`Unknown or unavailable provider id in provider: ${provider}`, 'provider_unknown_provider', 'provider') };
 		return { provider: match };
 	}
 	const routing = provider ?? {};
-	const unknown = (routing.only ?? []).find((id) => !known.includes(id));
+	const unknown = (routing.only ?? []).find((id: string) => !known.includes(id));
 	if (unknown !== undefined && !lenient) return { error: invalidRequest(`Unknown or unavailable provider id in provider.only: ${unknown}`, 'provider_unknown_provider', 'provider.only') };
 	let candidates = providers.filter((p) => p.available && !(routing.ignore ?? []).includes(p.provider));
 	if (routing.only) candidates = candidates.filter((p) => routing.only.includes(p.provider));
@@ -538,7 +595,7 @@ function chooseProvider(providers, provider, preference, lenient) {
 			? { error: invalidRequest('No provider satisfies the routing constraints and fallbacks are disabled', 'no_fallback_available', null) }
 			: { error: invalidRequest('All providers for this model failed', 'all_fallbacks_failed', null, 503) };
 	}
-	const ordered = (routing.order ?? []).map((id) => candidates.find((p) => p.provider === id)).filter(Boolean);
+	const ordered = (routing.order ?? []).map((id: string) => candidates.find((p) => p.provider === id)).filter(Boolean);
 	if (ordered.length > 0) return { provider: ordered[0] };
 	const sort = routing.sort ?? preference;
 	if (sort === 'price' || sort === undefined) return { provider: [...candidates].sort((a, b) => price(a) - price(b))[0] };
@@ -546,7 +603,7 @@ function chooseProvider(providers, provider, preference, lenient) {
 }
 
 /** The inline moderation a request asks for: {model} or {error}; undefined when off or absent. */
-function moderationOf(headers, lenientIds) {
+function moderationOf(headers: RequestHeaders, lenientIds: boolean): { error: Answer; model?: undefined } | { model: string; error?: undefined } | undefined {
 	const value = lowerHeader(headers, 'moderation');
 	if (value === undefined) return undefined;
 	if (FALSY.has(value.toLowerCase())) return undefined;
@@ -559,7 +616,7 @@ function moderationOf(headers, lenientIds) {
 }
 
 /** Whether the request asks for PII redaction; {error} for a header value NanoGPT does not read. */
-function redactionOf(headers) {
+function redactionOf(headers: RequestHeaders): { error: Answer; on?: undefined } | { on: boolean; error?: undefined } {
 	let on = false;
 	for (const name of REDACTION_HEADERS) {
 		const value = lowerHeader(headers, name)?.toLowerCase();
@@ -576,7 +633,13 @@ function redactionOf(headers) {
  * `models` is the emulator's catalogue; `account.paidModelsApi === false` refuses pay-as-you-go;
  * `lenientProviders` accepts any provider or moderation model ID and constraints no provider meets.
  */
-function routeRequest(body, headers, models, account, lenientProviders) {
+function routeRequest(
+	body: any,
+	headers: RequestHeaders,
+	models: ModelInfo[],
+	account: AccountSettings,
+	lenientProviders: boolean,
+): { error: Answer; routing?: undefined } | { routing: Routing; error?: undefined } {
 	const shapeError = providerShapeError(body.provider);
 	if (shapeError) return { error: shapeError };
 	const billing = body.billing_mode ?? body.billingMode;
@@ -606,7 +669,7 @@ function routeRequest(body, headers, models, account, lenientProviders) {
 
 	// A model without provider selection ignores provider preferences, as NanoGPT does.
 	const routed = providers.length > 0 && (providerChoice || kinds.size > 0);
-	let chosen;
+	let chosen: ProviderInfo | undefined;
 	if (routed) {
 		const choice = chooseProvider(providers, body.provider, [...preferences][0] ?? 'price', lenientProviders);
 		if (choice.error) return { error: choice.error };
@@ -631,7 +694,7 @@ function routeRequest(body, headers, models, account, lenientProviders) {
 }
 
 /** The x-nanogpt-inline-moderation-* headers of a moderated answer. */
-function moderationHeaders(moderation, flagged) {
+function moderationHeaders(moderation: NonNullable<Routing['moderation']>, flagged: boolean): Record<string, string> {
 	return {
 		'x-nanogpt-inline-moderation-model': moderation.model,
 		'x-nanogpt-inline-moderation-flagged': String(flagged),
@@ -640,7 +703,7 @@ function moderationHeaders(moderation, flagged) {
 }
 
 /** The 400 a prompt moderation flags ([[moderation:flag]] in the prompt), with NanoGPT's body and headers. */
-function moderationRefusal(moderation, promptTokens) {
+function moderationRefusal(moderation: NonNullable<Routing['moderation']>, promptTokens: number): Answer {
 	return {
 		status: 400,
 		headers: { 'Content-Type': 'application/json', ...moderationHeaders(moderation, true) },
@@ -661,9 +724,9 @@ function moderationRefusal(moderation, promptTokens) {
  * completions): half the prompt read from the cache, the rest written to it, two reasoning tokens,
  * one search query with web search.
  */
-function usageDetailsFor(body, promptTokens, completionTokens) {
+export function usageDetailsFor(body: Pick<CompletionBody, 'model'>, promptTokens: number, completionTokens: number): Record<string, unknown> {
 	const cached = Math.floor(promptTokens / 2);
-	const details = {
+	const details: Record<string, unknown> = {
 		prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
 		completion_tokens_details: { reasoning_tokens: Math.min(2, completionTokens), audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
 		cache_read_input_tokens: cached,
@@ -674,7 +737,7 @@ function usageDetailsFor(body, promptTokens, completionTokens) {
 }
 
 /** x_nanogpt_pricing in the shape of NanoGPT's streaming example: `cost` and billing details, no `amount` or `currency`. */
-function costShapedPricing(price, usage) {
+function costShapedPricing(price: Price, usage: Usage) {
 	return {
 		cost: price.amount,
 		inputTokens: usage.prompt_tokens,
@@ -688,10 +751,11 @@ function costShapedPricing(price, usage) {
 }
 
 /** GET /models/{canonicalId}/providers for the catalogue (not under /v1), prices per 1K tokens with the markup. */
-function modelProvidersBody(models, canonicalId) {
+function modelProvidersBody(models: ModelInfo[], canonicalId: string) {
 	const model = models.find((m) => m.id === canonicalId);
 	if (!model) return undefined;
-	const per1k = (usdPerMillion) => Math.round((usdPerMillion / 1000) * 1e12) / 1e12;
+	// A pricing side left undefined gives NaN, as it did untyped.
+	const per1k = (usdPerMillion: number | undefined) => Math.round((Number(usdPerMillion) / 1000) * 1e12) / 1e12;
 	const price = model.pricing ?? { prompt: 1, completion: 3 };
 	return {
 		canonicalId: model.id,
@@ -712,12 +776,35 @@ function modelProvidersBody(models, canonicalId) {
 const now = () => performance.timeOrigin + performance.now();
 const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
 
-/**
- * Starts an emulator on 127.0.0.1. See emulator.d.ts for option and handle documentation.
- * @param {import('./emulator').EmulatorOptions} [options]
- * @returns {Promise<import('./emulator').Emulator>}
- */
-async function startEmulator(options = {}) {
+/** What one request's handling carries from route to route. */
+interface RequestContext {
+	req: http.IncomingMessage;
+	res: http.ServerResponse;
+	record: RecordedRequest;
+	url: URL;
+	signal: AbortSignal;
+	/** The parsed JSON body (any shape: the routes validate it), undefined when empty or not JSON. */
+	body: any;
+	attempt?: number;
+	routing?: Routing;
+	extraHeaders?: Record<string, string>;
+}
+
+interface StreamParts {
+	base: Record<string, unknown>;
+	completion: CompletionText;
+	usageObj: Usage;
+	price: Price;
+	reportsCost: boolean;
+	includeUsage: boolean;
+	fault: AnyFault | undefined;
+	chunkDelay: number;
+	index: number;
+	requestIdHeader: Record<string, string | null>;
+}
+
+/** Starts an emulator on 127.0.0.1 (options and handle: emulator/types.ts). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const apiKey = options.apiKey ?? DEFAULT_KEY;
 	const basePath = (options.basePath ?? '/api').replace(/\/+$/, '');
 	const lenient = { routesAtRoot: false, apiKeyHeader: false, unknownFields: false, availability: false, ...options.lenient };
@@ -728,7 +815,7 @@ async function startEmulator(options = {}) {
 	const streamUsage = options.streamUsage ?? 'separate-event';
 	const sseStyle = options.sseStyle ?? 'lf';
 	const seed = options.seed ?? 1;
-	const models = (options.models ?? DEFAULT_MODELS).map((m) => (typeof m === 'string' ? { id: m } : m));
+	const models: ModelInfo[] = (options.models ?? DEFAULT_MODELS).map((m) => (typeof m === 'string' ? { id: m } : m));
 	const created = 1730000000;
 	validator(!lenient.unknownFields); // compile the spec schema now rather than on the first request
 
@@ -736,36 +823,30 @@ async function startEmulator(options = {}) {
 	let chunkDelayMs = options.chunkDelayMs ?? 0;
 	let rateLimit = options.rateLimit;
 	let dailyLimit = options.dailyLimit;
-	/** @type {number | null | undefined} */
 	let completionCost = options.completionCostUsd;
 	/** Completions this key was admitted "today" (since the start or the last reset or setDailyLimit). */
 	let admittedToday = 0;
-	/** @type {((ctx: any) => any) | undefined} */
-	let faultRule;
+	let faultRule: FaultRule | undefined;
 
-	/** @type {any[]} */
-	const requests = [];
-	const stats = { inFlight: 0, maxInFlight: 0, connections: 0, completions: 0, rateLimited: 0, byStatus: {} };
+	const requests: RecordedRequest[] = [];
+	const stats: Emulator['stats'] = { inFlight: 0, maxInFlight: 0, connections: 0, completions: 0, rateLimited: 0, byStatus: {} };
 	const totals = { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
-	/** @type {Map<string, number>} */
-	const attempts = new Map();
-	/** @type {number[]} */
-	let windowStarts = [];
+	const attempts = new Map<string, number>();
+	let windowStarts: number[] = [];
 	let completionIndex = 0;
 	let requestCounter = 0;
-	const sockets = new Set();
-	/** @type {Map<import('node:http').ServerResponse, AbortController>} */
-	const open = new Map(); // responses not yet closed
+	const sockets = new Set<Socket>();
+	const open = new Map<http.ServerResponse, AbortController>(); // responses not yet closed
 
 	// --- route table -------------------------------------------------------------------------
-	const routes = {
+	const routes: Record<string, (ctx: RequestContext) => unknown> = {
 		'POST /v1/completions': completions,
 		'GET /v1/models': listModels,
 		'GET /v1/usage': usage,
 		'POST /v1/chat/completions': chatCompletions,
 	};
 	/** Routes with a parameter in their path: [method, pattern, handler(ctx, ...captures)]. */
-	const patternRoutes = [['GET', /^\/models\/([^/]+)\/providers$/, modelProviders]];
+	const patternRoutes: Array<[string, RegExp, (ctx: RequestContext, ...captures: string[]) => unknown]> = [['GET', /^\/models\/([^/]+)\/providers$/, modelProviders]];
 
 	const server = http.createServer({ keepAlive: true }, handle);
 	server.on('connection', (socket) => {
@@ -775,14 +856,14 @@ async function startEmulator(options = {}) {
 	});
 	server.listen(options.port ?? 0, '127.0.0.1');
 	await once(server, 'listening');
-	const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+	const { port } = server.address() as AddressInfo;
 	const origin = `http://127.0.0.1:${port}`;
 
-	async function handle(req, res) {
+	async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
 		const url = new URL(req.url ?? '/', origin);
-		const record = {
+		const record: RecordedRequest = {
 			id: `req_${++requestCounter}`,
-			method: req.method,
+			method: req.method as string,
 			path: url.pathname,
 			query: Object.fromEntries(url.searchParams),
 			headers: { ...req.headers },
@@ -803,10 +884,10 @@ async function startEmulator(options = {}) {
 			open.delete(res);
 			controller.abort();
 		});
-		const ctx = { req, res, record, url, signal: controller.signal, body: undefined };
+		const ctx: RequestContext = { req, res, record, url, signal: controller.signal, body: undefined };
 		try {
 			await route(ctx);
-		} catch (err) {
+		} catch (err: any) {
 			if (err?.name === 'AbortError' || res.destroyed) return; // client went away or emu.close()
 			process.stderr.write(`emulator: ${err?.stack ?? err}\n`);
 			if (!res.headersSent) send(ctx, errorResponse({ status: 500, message: `Emulator error: ${err?.message}` }));
@@ -815,9 +896,9 @@ async function startEmulator(options = {}) {
 	}
 
 	/** Reads the body, then dispatches through the route table. */
-	async function route(ctx) {
+	async function route(ctx: RequestContext) {
 		const { req, url, record } = ctx;
-		const chunks = [];
+		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk);
 		const raw = Buffer.concat(chunks).toString('utf8');
 		if (raw !== '') {
@@ -842,36 +923,37 @@ async function startEmulator(options = {}) {
 	}
 
 	/** Writes the status line and headers, and counts the status. */
-	function head(ctx, status, headers) {
+	function head(ctx: RequestContext, status: number, headers: Record<string, string | null>) {
 		ctx.record.status = status;
 		stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
 		if (status === 429) stats.rateLimited++;
 		const { 'X-Request-ID': requestId = ctx.record.id, ...rest } = headers; // null: send none
-		ctx.res.writeHead(status, requestId === null ? rest : { 'X-Request-ID': requestId, ...rest });
+		const sent = rest as Record<string, string>; // only X-Request-ID may be null
+		ctx.res.writeHead(status, requestId === null ? sent : { 'X-Request-ID': requestId, ...sent });
 	}
 
-	function send(ctx, { status, headers, body }) {
+	function send(ctx: RequestContext, { status, headers, body }: Answer) {
 		head(ctx, status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
 		ctx.res.end(body);
 	}
 
-	const sendJson = (ctx, status, value) => send(ctx, { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
+	const sendJson = (ctx: RequestContext, status: number, value: unknown) => send(ctx, { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) });
 
 	/** The spec's one scheme, `Authorization: Bearer <key>`; `X-API-Key` only when asked to be lenient. */
-	function keyOf(req) {
+	function keyOf(req: http.IncomingMessage) {
 		const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
 		const candidates = [bearer?.[1]?.trim(), lenient.apiKeyHeader ? req.headers['x-api-key'] : undefined].filter(Boolean);
 		return { present: candidates.length > 0, valid: candidates.includes(apiKey) };
 	}
 
 	// --- routes ------------------------------------------------------------------------------
-	function listModels(ctx) {
+	function listModels(ctx: RequestContext) {
 		const detailed = ctx.url.searchParams.get('detailed') === 'true';
 		const data = models.map((m) => {
 			const base = { id: m.id, object: 'model', created, owned_by: m.owned_by ?? m.id.split('/')[0] };
 			if (!detailed) return base;
 			const price = m.pricing ?? { prompt: 1, completion: 3 };
-			const entry = {
+			const entry: Record<string, unknown> = {
 				...base,
 				name: m.name ?? m.id,
 				description: m.description ?? `${m.name ?? m.id} (emulated)`,
@@ -881,13 +963,13 @@ async function startEmulator(options = {}) {
 				pricing: { prompt: price.prompt, completion: price.completion, currency: price.currency ?? 'USD', unit: 'per_million_tokens' },
 			};
 			// null in the model's info: the catalogue leaves that field out, as NanoGPT may for a model.
-			for (const field of ['name', 'context_length', 'max_output_tokens', 'pricing']) if (m[field] === null) delete entry[field];
+			for (const field of ['name', 'context_length', 'max_output_tokens', 'pricing'] as const) if (m[field] === null) delete entry[field];
 			return entry;
 		});
 		sendJson(ctx, 200, { object: 'list', data });
 	}
 
-	function usage(ctx) {
+	function usage(ctx: RequestContext) {
 		const key = keyOf(ctx.req);
 		if (!key.present) return send(ctx, authError('missing_api_key', 'Missing API key'));
 		if (!key.valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
@@ -903,9 +985,9 @@ async function startEmulator(options = {}) {
 	}
 
 	/** GET /models/{canonicalId}/providers: the ID arrives encoded (`%2F` for `/`). */
-	function modelProviders(ctx, encodedId) {
+	function modelProviders(ctx: RequestContext, encodedId: string) {
 		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
-		let canonicalId;
+		let canonicalId: string;
 		try {
 			canonicalId = decodeURIComponent(encodedId);
 		} catch {
@@ -920,7 +1002,7 @@ async function startEmulator(options = {}) {
 	 * Routing, billing mode, moderation and redaction of a valid completion request; sends NanoGPT's
 	 * refusal and returns false, or keeps what pricing and the answer's headers need on ctx.
 	 */
-	function admitRouting(ctx) {
+	function admitRouting(ctx: RequestContext): boolean {
 		const routed = routeRequest(ctx.body, ctx.record.headers, models, account, lenient.availability);
 		if (routed.error) {
 			send(ctx, routed.error);
@@ -939,7 +1021,7 @@ async function startEmulator(options = {}) {
 		return true;
 	}
 
-	async function completions(ctx) {
+	async function completions(ctx: RequestContext) {
 		stats.completions++;
 		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
 
@@ -970,8 +1052,9 @@ async function startEmulator(options = {}) {
 		ctx.attempt = attempt;
 		const index = completionIndex++;
 		const directives = parseDirectives(body.prompt);
-		const fault = chooseFault({ body, attempt, index, headers: ctx.record.headers }, directives);
-		ctx.record.fault = fault;
+		const chosen = chooseFault({ body, attempt, index, headers: ctx.record.headers }, directives);
+		ctx.record.fault = chosen;
+		const fault: AnyFault | undefined = chosen;
 
 		const wait = (directives.latencyMs ?? latencyMs) + (fault?.kind === 'delay' ? (fault.ms ?? 1000) : 0);
 		if (wait > 0) await sleep(wait, undefined, { signal: ctx.signal });
@@ -979,16 +1062,16 @@ async function startEmulator(options = {}) {
 		return answer(ctx, body, index, fault, chunkDelay);
 	}
 
-	/** OpenAI's chat format, scripted by the conversation (test/support/chatCompletions.js). */
-	async function chatCompletions(ctx) {
+	/** OpenAI's chat format, scripted by the conversation (test/support/chatCompletions.ts). */
+	async function chatCompletions(ctx: RequestContext) {
 		if (!keyOf(ctx.req).valid) return send(ctx, authError('invalid_api_key', 'Invalid API key'));
 		ctx.record.reply = await sendChatCompletion({
 			body: ctx.body,
 			models,
 			id: `chatcmpl-${ctx.record.id}`,
 			created: Math.floor(Date.now() / 1000),
-			send: (status, headers, body) => send(ctx, { status, headers, body }),
-			stream: (status, headers, events) => {
+			send: async (status, headers, body) => send(ctx, { status, headers, body }),
+			stream: async (status, headers, events) => {
 				head(ctx, status, headers);
 				ctx.res.end(events.map((event) => `data: ${event}\n\n`).join(''));
 			},
@@ -997,23 +1080,23 @@ async function startEmulator(options = {}) {
 
 	// --- the one place that decides faults, and the one that applies them ---------------------
 	/** The fault rule's answer if it returns one, else the prompt directives' fault for this attempt. */
-	function chooseFault(faultCtx, directives) {
+	function chooseFault(faultCtx: FaultContext, directives: Directives): Fault | undefined {
 		try {
 			return faultRule?.(faultCtx) ?? directiveFault(directives.faults, faultCtx.attempt);
-		} catch (err) {
+		} catch (err: any) {
 			return { status: 500, message: `Emulator fault rule threw: ${err?.message ?? err}` };
 		}
 	}
 
 	/** Sends the completion response, shaped by the fault if there is one. */
-	async function answer(ctx, body, index, fault, chunkDelay) {
+	async function answer(ctx: RequestContext, body: any, index: number, fault: AnyFault | undefined, chunkDelay: number) {
 		const { res } = ctx;
 		const kind = fault?.kind;
 		const stream = body.stream === true;
 		const requestIdHeader = { ...(fault?.requestId !== undefined && { 'X-Request-ID': fault.requestId }), ...ctx.extraHeaders };
 		if (fault?.requestId !== undefined) ctx.record.id = fault.requestId;
 		if (fault && kind === undefined) {
-			const r = Number.isInteger(fault.status) ? errorResponse(fault) : errorResponse({ status: 500, message: 'Emulator: fault has neither status nor kind' });
+			const r = Number.isInteger(fault.status) ? errorResponse(fault as StatusFault) : errorResponse({ status: 500, message: 'Emulator: fault has neither status nor kind' });
 			return send(ctx, { ...r, headers: { ...r.headers, ...requestIdHeader } });
 		}
 		if (kind !== undefined && !FAULT_KINDS.has(kind)) {
@@ -1022,8 +1105,8 @@ async function startEmulator(options = {}) {
 		if (kind === 'reset') return void resetSocket(res);
 		if (kind === 'hang') return; // answered never; closed by client abort or emu.close()
 
-		const completion = kind === 'huge' ? hugeCompletion(body, fault.bytes ?? HUGE_DEFAULT_BYTES) : completionTextFor(body, ctx.attempt);
-		const usageObj = {
+		const completion = kind === 'huge' ? hugeCompletion(body, fault?.bytes ?? HUGE_DEFAULT_BYTES) : completionTextFor(body, ctx.attempt);
+		const usageObj: Usage = {
 			prompt_tokens: completion.promptTokens,
 			completion_tokens: completion.completionTokens,
 			total_tokens: completion.promptTokens + completion.completionTokens,
@@ -1048,8 +1131,7 @@ async function startEmulator(options = {}) {
 			logprobs: body.logprobs ? logprobsFor(completion.tokens) : null,
 			finish_reason: completion.finishReason,
 		};
-		/** @type {Record<string, unknown>} */
-		const response = { ...base, choices: kind === 'empty-choices' ? [] : [choice] };
+		const response: Record<string, unknown> = { ...base, choices: kind === 'empty-choices' ? [] : [choice] };
 		if (kind !== 'no-usage') response.usage = usageObj;
 		if (reportsCost) response.x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 		const json = JSON.stringify(response);
@@ -1068,32 +1150,33 @@ async function startEmulator(options = {}) {
 		return send(ctx, { status: 200, headers, body: json });
 	}
 
-	function hugeCompletion(body, bytes) {
+	function hugeCompletion(body: CompletionBody, bytes: number): CompletionText {
 		const unit = 'lorem ipsum dolor sit amet '; // ASCII: text.length === bytes
 		const text = unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-		const tokens = [];
+		const tokens: string[] = [];
 		for (let i = 0; i < text.length; i += HUGE_PIECE) tokens.push(text.slice(i, i + HUGE_PIECE));
 		return { text, tokens, finishReason: 'length', promptTokens: countPromptTokens(body.prompt), completionTokens: Math.ceil(bytes / 4) };
 	}
 
 	/** The answer's cost: the routed provider's prices (default: the model's), web search and add-ons per request. */
-	function pricingFor(model, u, routing) {
+	function pricingFor(model: string, u: Usage, routing: Routing | undefined): Price {
 		const [baseId] = String(model).split(':');
 		const m = models.find((x) => x.id === baseId);
 		const p = routing ?? { prompt: m?.pricing?.prompt ?? 1, completion: m?.pricing?.completion ?? 3 };
 		const search = (routing?.searchUsd ?? 0) + (routing?.addOnUsd ?? 0);
 		const inputCost = (u.prompt_tokens * p.prompt) / 1e6;
 		const outputCost = (u.completion_tokens * p.completion) / 1e6;
-		const round = (x) => Math.round(x * 1e10) / 1e10;
+		const round = (x: number) => Math.round(x * 1e10) / 1e10;
 		const addOn = routing?.addOnUsd ? { pii_redaction_cost: routing.addOnUsd } : {};
 		return { amount: round(inputCost + outputCost + search), currency: 'USD', input_cost: round(inputCost), output_cost: round(outputCost), web_search_cost: routing?.searchUsd ?? 0, ...addOn };
 	}
 
-	async function streamCompletion(ctx, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader }) {
+	async function streamCompletion(ctx: RequestContext, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader }: StreamParts) {
 		const { res, signal } = ctx;
 		const kind = fault?.kind;
 		const eol = sseStyle === 'crlf' ? '\r\n' : '\n';
-		ctx.record.writes = [];
+		const writes: number[] = [];
+		ctx.record.writes = writes;
 		const rng = rngFrom(seed * 7919 + index);
 		head(ctx, 200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
@@ -1102,13 +1185,13 @@ async function startEmulator(options = {}) {
 			...requestIdHeader,
 		});
 
-		async function write(data) {
+		async function write(data: string | Buffer) {
 			if (signal.aborted || res.destroyed) throw abortError();
-			ctx.record.writes.push(Buffer.byteLength(data));
+			writes.push(Buffer.byteLength(data));
 			if (!res.write(data)) await once(res, 'drain', { signal });
 		}
 		/** One SSE event, sometimes preceded by a keep-alive comment, often split in two writes. */
-		async function writeEvent(data) {
+		async function writeEvent(data: string) {
 			if (rng() < 0.2) await write(`: keep-alive${eol}${eol}`);
 			const bytes = Buffer.from(`data: ${data}${eol}${eol}`);
 			if (rng() < 0.6) {
@@ -1121,8 +1204,7 @@ async function startEmulator(options = {}) {
 		const pause = () => (chunkDelay > 0 ? sleep(chunkDelay, undefined, { signal }) : tick());
 
 		const pieces = completion.tokens.length > 0 ? completion.tokens : [''];
-		/** @type {any[]} */
-		let events = pieces.map((text, i) => ({
+		let events: any[] = pieces.map((text, i) => ({
 			...base,
 			choices: [{ text, index: 0, logprobs: null, finish_reason: i === pieces.length - 1 ? completion.finishReason : null }],
 		}));
@@ -1131,9 +1213,9 @@ async function startEmulator(options = {}) {
 		if (includeUsage && streamUsage === 'separate-event') events.push({ ...base, choices: [], usage: usageObj });
 		if (reportsCost) events[events.length - 1].x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
 
-		const cutKind = kind === 'malformed-json' ? 'stream-invalid-json' : kind;
+		const cutKind = kind === 'malformed-json' ? 'stream-invalid-json' : (kind ?? '');
 		const cut = STREAM_CUT_KINDS.has(cutKind) || kind === 'reset-mid-body'
-			? Math.max(0, Math.min(fault.afterChunks ?? (kind === 'malformed-json' ? 0 : 2), pieces.length - 1))
+			? Math.max(0, Math.min(fault?.afterChunks ?? (kind === 'malformed-json' ? 0 : 2), pieces.length - 1))
 			: events.length;
 		for (let i = 0; i < cut; i++) {
 			if (i > 0) await pause();
@@ -1226,7 +1308,7 @@ async function startEmulator(options = {}) {
 }
 
 /** Drops the connection with a TCP RST (like a real reset), not a clean FIN. */
-function resetSocket(res) {
+function resetSocket(res: http.ServerResponse) {
 	const socket = res.socket;
 	if (!socket || socket.destroyed) return;
 	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -1234,8 +1316,8 @@ function resetSocket(res) {
 }
 
 /** Picks a split offset inside an SSE event, sometimes inside a multi-byte UTF-8 character. */
-function splitPoint(bytes, rng) {
-	const leads = [];
+function splitPoint(bytes: Buffer, rng: () => number): number {
+	const leads: number[] = [];
 	for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0xc0) leads.push(i);
 	if (leads.length > 0 && rng() < 0.5) return leads[Math.floor(rng() * leads.length)] + 1;
 	return 1 + Math.floor(rng() * (bytes.length - 1));
@@ -1244,14 +1326,14 @@ function splitPoint(bytes, rng) {
 // ---------------------------------------------------------------------------------------------
 // CLI
 
-async function main(argv) {
-	const args = {};
+async function main(argv: string[]) {
+	const args: Record<string, string> = {};
 	for (let i = 0; i < argv.length; i++) {
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
 		if (!m) throw new Error(`emulator: unexpected argument ${argv[i]}`);
 		args[m[1]] = m[2] ?? argv[++i];
 	}
-	const num = (v) => (v === undefined ? undefined : Number(v));
+	const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 	const emu = await startEmulator({
 		port: num(args.port),
 		apiKey: args.key,
@@ -1260,7 +1342,7 @@ async function main(argv) {
 		rateLimit: args['rate-limit'] ? { requestsPerSecond: Number(args['rate-limit']), retryAfterSeconds: 1 } : undefined,
 		basePath: args['base-path'],
 		seed: num(args.seed),
-		sseStyle: args['sse-style'],
+		sseStyle: args['sse-style'] as EmulatorOptions['sseStyle'],
 		lenient: args.lenient === undefined ? undefined : Object.fromEntries(args.lenient.split(',').map((what) => [what, true])),
 	});
 	process.stdout.write(`${JSON.stringify({ baseUrl: emu.baseUrl, origin: emu.origin, apiKey: emu.apiKey })}\n`);
@@ -1269,23 +1351,9 @@ async function main(argv) {
 	process.once('SIGINT', stop);
 }
 
-if (require.main === module) {
+if (import.meta.main) {
 	main(process.argv.slice(2)).catch((err) => {
 		process.stderr.write(`${err?.stack ?? err}\n`);
 		process.exit(1);
 	});
 }
-
-module.exports = {
-	startEmulator,
-	completionTextFor,
-	parseDirectives,
-	parseJsonDirective,
-	usageDetailsFor,
-	DEFAULT_MODELS,
-	SPEC_PATH,
-	PROVIDER_MARKUP,
-	MODERATION_USD,
-	REDACTION_USD,
-	WEB_SEARCH_PRICES,
-};
