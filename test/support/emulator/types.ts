@@ -156,7 +156,9 @@ export interface StatusFault {
 }
 
 export type KindFault = (
-	| { kind: 'reset' | 'reset-mid-body' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	| { kind: 'reset' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	/** On streams, the event after `afterChunks` events (default 2) is cut in half. */
+	| { kind: 'reset-mid-body'; afterChunks?: number }
 	/** 200 whose text is `bytes` ASCII characters (default 5 MB); streamed as 64 KB events when stream:true. */
 	| { kind: 'huge'; bytes?: number }
 	| { kind: 'delay'; ms?: number }
