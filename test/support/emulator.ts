@@ -46,8 +46,9 @@ export { completionTextFor, parseJsonDirective } from './emulator/completionText
 export { parseDirectives } from './emulator/faults.ts';
 export { SPEC_PATH } from './emulator/validation.ts';
 export { MODERATION_USD, PROVIDER_MARKUP, REDACTION_USD, WEB_SEARCH_PRICES, usageDetailsFor } from './emulator/routing.ts';
-import { completionTextFor, countPromptTokens, logprobsFor, rngFrom } from './emulator/completionText.ts';
-import { FAULT_KINDS, STREAM_CUT_KINDS, authError, directiveFault, errorResponse, dailyCapResponse, NOT_FOUND, parseDirectives, type AnyFault, type Answer } from './emulator/faults.ts';
+import { completionTextFor, countPromptTokens, logprobsFor } from './emulator/completionText.ts';
+import { streamCompletion } from './emulator/stream.ts';
+import { FAULT_KINDS, authError, directiveFault, errorResponse, dailyCapResponse, NOT_FOUND, parseDirectives, type AnyFault, type Answer } from './emulator/faults.ts';
 import { validator, validationError } from './emulator/validation.ts';
 import {
 	costShapedPricing,
@@ -112,7 +113,6 @@ export const DEFAULT_MODELS: ModelInfo[] = ([
 // The server
 
 const now = () => performance.timeOrigin + performance.now();
-const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
 
 /** What one request's handling carries from route to route. */
 interface RequestContext {
@@ -126,19 +126,6 @@ interface RequestContext {
 	attempt?: number;
 	routing?: Routing;
 	extraHeaders?: Record<string, string>;
-}
-
-interface StreamParts {
-	base: Record<string, unknown>;
-	completion: CompletionText;
-	usageObj: Usage;
-	price: Price;
-	reportsCost: boolean;
-	includeUsage: boolean;
-	fault: AnyFault | undefined;
-	chunkDelay: number;
-	index: number;
-	requestIdHeader: Record<string, string | null>;
 }
 
 /** Starts an emulator on 127.0.0.1 (options and handle: emulator/types.ts). */
@@ -460,7 +447,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 		if (stream) {
 			const includeUsage = streamUsage !== 'none' && kind !== 'no-usage' && body.stream_options?.include_usage === true;
-			return streamCompletion(ctx, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader });
+			const target = { res, signal: ctx.signal, record: ctx.record, head: (status: number, headers: Record<string, string | null>) => head(ctx, status, headers) };
+			return streamCompletion(target, { sseStyle, seed, streamUsage, pricingShape }, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader });
 		}
 
 		const choice = {
@@ -507,86 +495,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const round = (x: number) => Math.round(x * 1e10) / 1e10;
 		const addOn = routing?.addOnUsd ? { pii_redaction_cost: routing.addOnUsd } : {};
 		return { amount: round(inputCost + outputCost + search), currency: 'USD', input_cost: round(inputCost), output_cost: round(outputCost), web_search_cost: routing?.searchUsd ?? 0, ...addOn };
-	}
-
-	async function streamCompletion(ctx: RequestContext, { base, completion, usageObj, price, reportsCost, includeUsage, fault, chunkDelay, index, requestIdHeader }: StreamParts) {
-		const { res, signal } = ctx;
-		const kind = fault?.kind;
-		const eol = sseStyle === 'crlf' ? '\r\n' : '\n';
-		const writes: number[] = [];
-		ctx.record.writes = writes;
-		const rng = rngFrom(seed * 7919 + index);
-		head(ctx, 200, {
-			'Content-Type': 'text/event-stream; charset=utf-8',
-			'Cache-Control': 'no-cache',
-			...(kind === 'truncated-stream' ? { Connection: 'close' } : {}),
-			...requestIdHeader,
-		});
-
-		async function write(data: string | Buffer) {
-			if (signal.aborted || res.destroyed) throw abortError();
-			writes.push(Buffer.byteLength(data));
-			if (!res.write(data)) await once(res, 'drain', { signal });
-		}
-		/** One SSE event, sometimes preceded by a keep-alive comment, often split in two writes. */
-		async function writeEvent(data: string) {
-			if (rng() < 0.2) await write(`: keep-alive${eol}${eol}`);
-			const bytes = Buffer.from(`data: ${data}${eol}${eol}`);
-			if (rng() < 0.6) {
-				const at = splitPoint(bytes, rng);
-				await write(bytes.subarray(0, at));
-				await tick();
-				await write(bytes.subarray(at));
-			} else await write(bytes);
-		}
-		const pause = () => (chunkDelay > 0 ? sleep(chunkDelay, undefined, { signal }) : tick());
-
-		const pieces = completion.tokens.length > 0 ? completion.tokens : [''];
-		let events: any[] = pieces.map((text, i) => ({
-			...base,
-			choices: [{ text, index: 0, logprobs: null, finish_reason: i === pieces.length - 1 ? completion.finishReason : null }],
-		}));
-		if (kind === 'empty-choices') events = [{ ...base, choices: [] }];
-		if (includeUsage && streamUsage === 'final-chunk') events[events.length - 1].usage = usageObj;
-		if (includeUsage && streamUsage === 'separate-event') events.push({ ...base, choices: [], usage: usageObj });
-		if (reportsCost) events[events.length - 1].x_nanogpt_pricing = pricingShape === 'cost' ? costShapedPricing(price, usageObj) : price;
-
-		const cutKind = kind === 'malformed-json' ? 'stream-invalid-json' : (kind ?? '');
-		const cut = STREAM_CUT_KINDS.has(cutKind) || kind === 'reset-mid-body'
-			? Math.max(0, Math.min(fault?.afterChunks ?? (kind === 'malformed-json' ? 0 : 2), pieces.length - 1))
-			: events.length;
-		for (let i = 0; i < cut; i++) {
-			if (i > 0) await pause();
-			await writeEvent(JSON.stringify(events[i]));
-		}
-		if (cut > 0) await pause();
-
-		switch (cutKind) {
-			case 'truncated-stream':
-				return void res.end(); // Connection: close, so the socket closes too
-			case 'stream-stall':
-				return; // keep the connection open, send nothing more
-			case 'reset-mid-body': {
-				const partial = `data: ${JSON.stringify(events[cut])}`;
-				await write(partial.slice(0, Math.floor(partial.length / 2)));
-				await tick();
-				return void res.socket?.destroy();
-			}
-			case 'stream-error':
-				await writeEvent(JSON.stringify({
-					...base,
-					choices: [{ text: '', index: 0, finish_reason: 'error' }],
-					error: { status: 500, message: 'Upstream provider failed', code: 'upstream_error' },
-				}));
-				break;
-			case 'stream-invalid-json': {
-				const json = JSON.stringify(events[cut]);
-				await writeEvent(json.slice(0, Math.floor(json.length / 2)));
-				break;
-			}
-		}
-		await writeEvent('[DONE]');
-		res.end();
 	}
 
 	// --- handle ------------------------------------------------------------------------------
@@ -651,14 +559,6 @@ function resetSocket(res: http.ServerResponse) {
 	if (!socket || socket.destroyed) return;
 	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
 	else socket.destroy();
-}
-
-/** Picks a split offset inside an SSE event, sometimes inside a multi-byte UTF-8 character. */
-function splitPoint(bytes: Buffer, rng: () => number): number {
-	const leads: number[] = [];
-	for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0xc0) leads.push(i);
-	if (leads.length > 0 && rng() < 0.5) return leads[Math.floor(rng() * leads.length)] + 1;
-	return 1 + Math.floor(rng() * (bytes.length - 1));
 }
 
 // ---------------------------------------------------------------------------------------------
