@@ -23,10 +23,12 @@ const common = {
 	// projects' workers); a test with a bound of its own keeps it.
 	testTimeout: 30_000,
 	transform: {
-		// Transpile only (isolatedModules): type checking is the build's job, tests stay fast.
+		// Transpile only (isolatedModules): type checking is npm run lint's job (test/tsconfig.json),
+		// tests stay fast. The support modules' import.meta becomes __dirname and its kin.
 		'^.+\\.ts$': [
 			'ts-jest',
 			{
+				astTransformers: { before: ['<rootDir>/scripts/lib/jestImportMeta.js'] },
 				tsconfig: {
 					isolatedModules: true,
 					module: 'commonjs',

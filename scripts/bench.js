@@ -17,7 +17,7 @@
  *      429s, failures and order; peak RSS growth for 2,000 items at 2 s; and 2, 4 and 8 node runs on
  *      one key at once, each in a harness process of its own, started together and a few seconds
  *      apart: the rate together, the 429 share, each run's share, and how soon the run left alone
- *      takes back the whole cap (test/support/sharedKey.js), plotted for 4 runs.
+ *      takes back the whole cap (test/support/sharedKey.ts), plotted for 4 runs.
  *
  * The emulator runs in a child process (scripts/bench/emulatorProcess.js), so its CPU time and
  * memory are not counted as the node's, and its timers do not share an event loop with the node.

@@ -65,7 +65,7 @@ async function main() {
 		baseUrl = process.env.NANOGPT_BASE_URL || 'https://nano-gpt.com/api';
 		log(`Using the real NanoGPT API at ${baseUrl} with model ${model}.`);
 	} else {
-		const { startEmulator } = require('../test/support/emulator');
+		const { startEmulator } = require('../test/support/emulator.ts');
 		emulator = await startEmulator({});
 		apiKey = emulator.apiKey;
 		baseUrl = emulator.baseUrl;

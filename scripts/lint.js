@@ -1,14 +1,17 @@
 'use strict';
-// npm run lint, offline, four legs; any error fails it:
+// npm run lint, offline, six legs; any error fails it:
 //   1. n8n's node lint (@n8n/node-cli's config, eslint.config.mjs, unchanged so that the package
 //      stays in n8n's strict mode) on what n8n verifies: nodes/, credentials/, package.json;
 //   2. the tests with their own config (test/eslint.config.mjs);
-//   3-4. n8n's community-package scan (the rules n8n applies before it verifies a package, see
+//   3. the tests type-checked (test/tsconfig.json; jest only transpiles them);
+//   4. the test support that scripts load through Node 24's type stripping, checked for erasable
+//      syntax only (test/support/tsconfig.json);
+//   5-6. n8n's community-package scan (the rules n8n applies before it verifies a package, see
 //      @n8n/scan-community-package) on the source tree and on the packed tarball.
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, relative } = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const { ESLint } = require('eslint');
 
 const root = join(__dirname, '..');
@@ -27,6 +30,20 @@ async function eslintLeg(label, targets, options = {}) {
 		`${passed ? 'PASS' : 'FAIL'} ${label}: ${results.length} files, ${errors} errors, ${warnings} warnings` +
 			` (${targets.join(', ')})`,
 	);
+	return passed;
+}
+
+/** Type-checks one tsconfig (no output files); prints the errors and one PASS/FAIL line. Returns true when it passed. */
+function tscLeg(label, project) {
+	const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project, '--pretty', 'false'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
+	const output = `${tsc.stdout ?? ''}${tsc.stderr ?? ''}`.trim();
+	if (output) console.log(output);
+	const errors = (output.match(/error TS\d+/g) ?? []).length;
+	const passed = tsc.status === 0;
+	console.log(`${passed ? 'PASS' : 'FAIL'} ${label}: ${errors} errors (tsc -p ${project})`);
 	return passed;
 }
 
@@ -64,6 +81,8 @@ async function main() {
 	const legs = [
 		await eslintLeg("n8n node lint (@n8n/node-cli's config)", ['nodes', 'credentials', 'package.json']),
 		await eslintLeg(`test lint (${relative(root, testConfig)})`, ['test'], { overrideConfigFile: testConfig }),
+		tscLeg('tests type-checked', 'test/tsconfig.json'),
+		tscLeg('test support erasable for Node 24 type stripping', 'test/support/tsconfig.json'),
 		await scanLegs(),
 	];
 	process.exitCode = legs.every(Boolean) ? 0 : 1;

@@ -47,7 +47,7 @@ async function main() {
 		apiKey = process.env.NANOGPT_API_KEY;
 		baseUrl = process.env.NANOGPT_BASE_URL || 'https://nano-gpt.com/api';
 	} else {
-		const { startEmulator } = require('../test/support/emulator');
+		const { startEmulator } = require('../test/support/emulator.ts');
 		emulator = await startEmulator({});
 		apiKey = emulator.apiKey;
 		baseUrl = emulator.baseUrl;

@@ -739,7 +739,7 @@ describe('lifecycle', () => {
 	});
 
 	test('CLI prints one JSON line and exits on SIGTERM', async () => {
-		const child = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.js'), '--port', '0', '--key', 'sk-cli', '--latency', '1'], {
+		const child = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.ts'), '--port', '0', '--key', 'sk-cli', '--latency', '1'], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let out = '';

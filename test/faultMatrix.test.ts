@@ -1,6 +1,6 @@
 /**
  * Fault matrix: every hostile condition, with Continue On Fail off and on, run through
- * n8n-core's real WorkflowExecute (test/support/harness.js) against the NanoGPT emulator.
+ * n8n-core's real WorkflowExecute (test/support/harness.ts) against the NanoGPT emulator.
  *
  * Each condition runs over three items; only the middle one (item 1) meets the fault, so every
  * case also proves the other items are unaffected, that output stays paired and in order, and
@@ -8,11 +8,11 @@
  */
 import * as net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { NanoGptApi } from '../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../nodes/NanoGpt/NanoGpt.node';
-import { completionTextFor, startEmulator, type Emulator, type Fault } from './support/emulator';
+import { completionTextFor, startEmulator, type Emulator, type Fault, type StatusFault } from './support/emulator';
 import { runNode, startNode, type RunResult } from './support/harness';
 
 jest.setTimeout(20_000);
@@ -42,7 +42,7 @@ interface RunOptions {
 }
 
 async function run(o: RunOptions): Promise<RunResult> {
-	const options: IDataObject = o.stream ? { stream: true } : {};
+	const options: INodeParameters = o.stream ? { stream: true } : {};
 	return await runNode({
 		node: new NanoGpt(),
 		credentialTypes: [new NanoGptApi()],
@@ -312,7 +312,7 @@ describe.each(RETRIED)('$name: retried', ({ fault, outcome }) => {
 		expect(result.items[1].pairedItem).toEqual({ item: 1 });
 		expect(result.items[1].json.text).toBe(completionTextFor({ model: MODEL, prompt: FAULT_PROMPT }).text);
 		expect(result.items[1].json.attempts).toBe(2);
-		expect(requestsFor(FAULT_PROMPT).map((r) => r.status)).toEqual([fault.status, 200]);
+		expect(requestsFor(FAULT_PROMPT).map((r) => r.status)).toEqual([(fault as StatusFault).status, 200]);
 	});
 });
 

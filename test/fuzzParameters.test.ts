@@ -722,7 +722,7 @@ test.each([
 	['numeric strings', { options: { maxTokens: ' 12 ', temperature: '0.5', seed: '-7' }, advancedSampling: { topK: '40' } }],
 	['empty token lists and bias', { tokenControl: { stopTokenIds: '', customTokenBans: [], logitBias: '{}' } }],
 ])('examples that must be accepted: %s', (_name, sets) => {
-	const item = { model: 'gpt-4o-mini', prompt: 'Hi', options: {}, penalties: {}, advancedSampling: {}, tokenControl: {}, ...sets } as ItemParameters;
+	const item = { model: 'gpt-4o-mini', prompt: 'Hi', options: {}, penalties: {}, advancedSampling: {}, tokenControl: {}, ...sets } as Partial<ItemParameters> as ItemParameters; // the routing collections left out
 	const body = buildCompletionRequest(item);
 	expectValidAgainstSpec(body);
 	expect(body).toEqual(itemVerdict(item, false).body);
@@ -748,7 +748,7 @@ test.each([
 	['Token Control > Logit Bias', { tokenControl: { logitBias: { '50256': { nested: 1 } } } }],
 	['Token Control > Ignore EOS', { tokenControl: { ignoreEos: {} } }],
 ])('examples that must be rejected: %s for %j', (label, sets) => {
-	const item = { model: 'gpt-4o-mini', prompt: 'Hi', options: {}, penalties: {}, advancedSampling: {}, tokenControl: {}, ...sets } as ItemParameters;
+	const item = { model: 'gpt-4o-mini', prompt: 'Hi', options: {}, penalties: {}, advancedSampling: {}, tokenControl: {}, ...sets } as Partial<ItemParameters> as ItemParameters; // the routing collections left out
 	expect(itemVerdict(item, false).invalid).toEqual([label]);
 	expect(() => buildCompletionRequest(item)).toThrow(InvalidParameterError);
 	try {
@@ -821,7 +821,7 @@ describe('the node in n8n-core', () => {
 			simplify: true,
 			requestOptions: { concurrency: 1, requestsPerSecond: 0, maxRetries: 0, timeout: 5_000 },
 		};
-		const collections: Record<string, IDataObject> = {
+		const collections: Record<string, INodeParameters> = {
 			options: {},
 			penalties: {},
 			advancedSampling: {},

@@ -1,5 +1,5 @@
 /**
- * Proves the test harness (test/support/harness.js) runs a node inside n8n-core's real execution
+ * Proves the test harness (test/support/harness.ts) runs a node inside n8n-core's real execution
  * engine: a throwaway node type and credential type, a local HTTP server that sees the requests.
  */
 import http from 'node:http';

@@ -58,7 +58,7 @@ let emulator: ChildProcess;
 let baseUrl = '';
 
 beforeAll(async () => {
-	emulator = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.js'), '--key', KEY, '--latency', '0'], {
+	emulator = spawn(process.execPath, [path.join(__dirname, 'support', 'emulator.ts'), '--key', KEY, '--latency', '0'], {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	const lines = readline.createInterface({ input: emulator.stdout! });
@@ -126,7 +126,9 @@ test(`${ITEMS} items, ${HARD} hard failures and ${RETRYABLE} retryable ones, Con
 	result.items.forEach((item, index) => {
 		const json = item.json as IDataObject;
 		const kind = kinds[index];
-		const problem = (what: string) => problems.length < 20 && problems.push(`item ${index} (${kind}): ${what}: ${JSON.stringify(json).slice(0, 300)}`);
+		const problem = (what: string): void => {
+			if (problems.length < 20) problems.push(`item ${index} (${kind}): ${what}: ${JSON.stringify(json).slice(0, 300)}`);
+		};
 		if ((item.pairedItem as { item: number }).item !== index) problem('paired to another item');
 		if (json.row !== index) problem('carries another row');
 		if (kind === 'hard') {

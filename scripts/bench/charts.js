@@ -70,7 +70,7 @@ function sharingChartRow(results) {
 
 /** Requests admitted per second of each run over time, for one row of runs on one key. */
 function renderSharingChart(row) {
-	const { ratesOverTime } = require('../../test/support/sharedKey');
+	const { ratesOverTime } = require('../../test/support/sharedKey.ts');
 	const runs = row.runResults.map((r) => ({ admitted: row.emulator.perPrefix[r.prefix]?.okTimes ?? [], rejected: [] }));
 	const all = runs.flatMap((r) => r.admitted);
 	const from = Math.min(...all);

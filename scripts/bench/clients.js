@@ -170,7 +170,7 @@ function loadNode() {
 			const { NanoGpt } = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'NanoGpt.node.js'));
 			const { NanoGptApi } = require(path.join(REPO, 'dist', 'credentials', 'NanoGptApi.credentials.js'));
 			const defaults = require(path.join(REPO, 'dist', 'nodes', 'NanoGpt', 'description', 'requestOptions.js'));
-			const { runNode } = require('../../test/support/harness');
+			const { runNode } = require('../../test/support/harness.ts');
 			return { NanoGpt, NanoGptApi, defaults, runNode };
 		},
 	};

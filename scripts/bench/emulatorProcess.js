@@ -4,7 +4,7 @@
 const { fork } = require('node:child_process');
 
 async function emulatorChild() {
-	const { startEmulator } = require('../../test/support/emulator');
+	const { startEmulator } = require('../../test/support/emulator.ts');
 	const emu = await startEmulator({});
 	const summarize = ({ times = false } = {}) => {
 		const completions = emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/completions'));

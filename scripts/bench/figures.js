@@ -28,9 +28,9 @@ function steadyRate({ okCount, firstOk, lastOk }) {
 /** Run names in section 4's rows of runs on one key. */
 const RUN_NAMES = 'ABCDEFGHIJKLMNOP'.split('');
 
-/** The figures of a row of runs on one key, from the start times the emulator saw (test/support/sharedKey.js). */
+/** The figures of a row of runs on one key, from the start times the emulator saw (test/support/sharedKey.ts). */
 function sharedFigures(row) {
-	const { sharedKeyFigures } = require('../../test/support/sharedKey');
+	const { sharedKeyFigures } = require('../../test/support/sharedKey.ts');
 	const runs = row.runResults.map((r) => {
 		const mine = row.emulator.perPrefix[r.prefix] ?? {};
 		return { admitted: mine.okTimes ?? [], rejected: mine.rejectedTimes ?? [] };

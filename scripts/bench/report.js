@@ -27,7 +27,7 @@ function renderIntro(results, out) {
 	out.push(
 		`\`npm run bench${config.argsText ? ` -- ${config.argsText}` : ''}\`, ${env.date}: Node ${env.node}, n8n-core ${env.n8nCore}, ` +
 			`undici ${env.undici}, ${env.cpus}× ${env.cpuModel}, ${env.platform}. ` +
-			`The node runs inside n8n-core's real \`WorkflowExecute\` (test/support/harness.js) against the ` +
+			`The node runs inside n8n-core's real \`WorkflowExecute\` (test/support/harness.ts) against the ` +
 			`NanoGPT emulator in a child process over loopback HTTP; every figure below comes from this one run ` +
 			`(${f1(results.totalMs / 1000)} s in all; load average ${env.loadBefore.map(f2).join(' ')} before, ` +
 			`${env.loadAfter.map(f2).join(' ')} after).`,
@@ -244,7 +244,7 @@ function renderRunsOnOneKey(results, out) {
 			`with the default request options: the emulator's one limit is shared, as by workflows, n8n instances or queue workers ` +
 			`using the same key. Each row is one run of its own: the runs share ${config.sharedItems} items evenly, started together ` +
 			`or ${f1(config.sharedGapMs / 1000)} s apart, and run A has ${config.sharedTailSeconds} s more at the cap (${rows[0].extra} items), plus its head start in ` +
-			`the rows started apart (the last run's delay at the cap), so that it goes on alone after the others. A run is active from its first to its last admitted start (test/support/sharedKey.js). ` +
+			`the rows started apart (the last run's delay at the cap), so that it goes on alone after the others. A run is active from its first to its last admitted start (test/support/sharedKey.ts). ` +
 			`"Together" = the admitted requests of all runs while at least two were active, per second; "429s while sharing" counts ` +
 			`only the requests started then, so that run A's time alone does not dilute them (the 5% target holds for both). "Each run's share" = its ` +
 			`admitted requests per second while all were active, divided by the mean of the runs (1.00 = an equal split). ` +

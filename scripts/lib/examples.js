@@ -63,7 +63,7 @@ function outputFileOf(wf) {
 
 /**
  * The emulator answers with JSON only when the prompt carries a [[json:...]] directive
- * (test/support/emulator.d.ts), so the JSON example gets one per row: bare, fenced and prose
+ * (test/support/emulator/types.ts), so the JSON example gets one per row: bare, fenced and prose
  * answers in turn, and the fifth row invalid once, then valid (one retry). Every extraction path
  * and a retry in one run. Other workflows are returned unchanged.
  */

@@ -5,7 +5,7 @@
  * credential whose Base URL is the emulator's /api/v1, and the NanoGPT tool whose prompt and max
  * tokens come from $fromAI()), run with `n8n execute`. The emulator's chat route scripts the model:
  * first a call to the NanoGPT tool with arguments it chose, then a final answer quoting the tool's
- * result (test/support/chatCompletions.js).
+ * result (test/support/chatCompletions.ts).
  *
  * Then the failures as the agent sees them: the same workflow with a fault in the agent's prompt
  * (the model's tool call carries it to the completions route: [[fault:400]], [[fault:429:3]] on every
@@ -20,8 +20,8 @@ const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
-const { completionTextFor } = require('../support/emulator');
-const { quoteToolResults } = require('../support/chatCompletions');
+const { completionTextFor } = require('../support/emulator.ts');
+const { quoteToolResults } = require('../support/chatCompletions.ts');
 
 const NAMES = {
 	answer: 'agent: the AI Agent calls the NanoGPT tool with the prompt and max tokens its model chose, and its answer quotes the completion',

@@ -5,7 +5,7 @@ const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
-const { completionTextFor } = require('../support/emulator');
+const { completionTextFor } = require('../support/emulator.ts');
 const { N } = require('./cases');
 const { REPO, completionRequests } = require('./line');
 

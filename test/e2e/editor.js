@@ -327,7 +327,7 @@ async function run(suite, { baseUrl, owner, emu, rest, artifacts, runWorkflowId,
 			const text = await output.innerText();
 			const reqs = emu.requests.slice(before).filter((r) => /\/v1\/completions$/.test(r.path));
 			assert.ok(reqs.length >= 1, 'the run reached the emulator');
-			const { completionTextFor } = require('../support/emulator');
+			const { completionTextFor } = require('../support/emulator.ts');
 			const firstText = completionTextFor(reqs[0].body).text.trim();
 			assert.ok(text.includes(firstText.slice(0, 30)), `output shows the completion text (${firstText.slice(0, 30)})`);
 			assert.match(text, /totalTokens/);

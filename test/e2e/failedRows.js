@@ -11,7 +11,7 @@ const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
-const { completionTextFor } = require('../support/emulator');
+const { completionTextFor } = require('../support/emulator.ts');
 
 const NAMES = {
 	example: 'cli: "Enrich rows, failed rows to their own CSV" writes completions to one CSV and the failed rows, from the error output, to another',

@@ -8,7 +8,7 @@
  */
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
-const { completionTextFor } = require('../support/emulator');
+const { completionTextFor } = require('../support/emulator.ts');
 
 const NAMES = {
 	run: 'faults: a workflow of failing requests runs to its end with Continue On Fail',

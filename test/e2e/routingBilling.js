@@ -10,7 +10,7 @@ const path = require('node:path');
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
 const ex = require('../../scripts/lib/examples');
-const { DEFAULT_MODELS, MODERATION_USD, PROVIDER_MARKUP, completionTextFor } = require('../support/emulator');
+const { DEFAULT_MODELS, MODERATION_USD, PROVIDER_MARKUP, completionTextFor } = require('../support/emulator.ts');
 
 const NAMES = {
 	example: 'cli: "Enrich rows on the cheapest provider" sends every row to the cheapest provider under the price ceiling, Pay As You Go',

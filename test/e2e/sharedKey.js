@@ -20,8 +20,8 @@
  */
 const { assert } = require('./framework');
 const n8n = require('../../scripts/lib/n8n');
-const { completionTextFor } = require('../support/emulator');
-const { sharedKeyFigures } = require('../support/sharedKey');
+const { completionTextFor } = require('../support/emulator.ts');
+const { sharedKeyFigures } = require('../support/sharedKey.ts');
 
 const INSTANCES = 4;
 const ROWS = 150;

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { MODEL, completeParameters, runCompletion, usageOf } from './nodeRun';
@@ -62,7 +62,7 @@ afterAll(async () => await emulator.close());
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 /** The prompt and max tokens as the agent's $fromAI() arguments arrive: fields of the input item. */
-const fromAgent = (prompt: string, maxTokens: unknown = 40) => ({
+const fromAgent = (prompt: string, maxTokens: IDataObject[string] = 40) => ({
 	items: [{ prompt, max_tokens: maxTokens }],
 	parameters: completeParameters({ options: { maxTokens: '={{ $json.max_tokens }}' }, requestOptions: { maxRetries: 1, requestsPerSecond: 0 } }),
 });

@@ -502,7 +502,7 @@ describe('A daily cap or a 402 stops the run', () => {
 		expectCompletion(outputs[0][0], 0, rows[0].prompt);
 		const details = Object.fromEntries(outputs[1].map((item) => [item.json.kind, item.json.error as IDataObject]));
 		const stopMessage = 'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.';
-		expect(Object.values(details).map((entry) => entry.message)).toEqual([stopMessage, stopMessage, stopMessage, stopMessage]);
+		expect(Object.values(details).map((entry) => (entry as IDataObject).message)).toEqual([stopMessage, stopMessage, stopMessage, stopMessage]);
 		expect(details.retryWait.description).toMatch(/^Not sent to NanoGPT again\. The run stopped sending when NanoGPT answered item 3 with 402\./);
 		const invalid = completionTextFor({ model: MODEL, prompt: rows[2].prompt });
 		expect(details.resend).toMatchObject({ attempts: 1, usage: usageOf(invalid), description: expect.stringMatching(/^Not sent to NanoGPT again\./) });

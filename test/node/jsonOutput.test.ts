@@ -22,7 +22,7 @@ function billed(prompt: string, attempt = 1, body: IDataObject = {}) {
 	return {
 		promptTokens: answer.promptTokens,
 		completionTokens: answer.completionTokens,
-		amount: (answer.promptTokens * price.prompt + answer.completionTokens * price.completion) / 1e6,
+		amount: (answer.promptTokens * price.prompt! + answer.completionTokens * price.completion!) / 1e6,
 	};
 }
 
@@ -164,7 +164,7 @@ describe('Output Content as JSON in n8n-core against the emulator', () => {
 
 		it.each([
 			['the emulator cuts the JSON off', '[[json:length]] cut', {}],
-			['Max Tokens is too small for the JSON', '[[json:bare]] small', { maxTokens: 6 }],
+			['Max Tokens is too small for the JSON', '[[json:bare]] small', { maxTokens: 6 } as { maxTokens?: number }],
 		])('is not retried when %s (finish reason length), and the error says so at once', async (_label, prompt, options) => {
 			const { items } = await runCompletion({
 				emulator,

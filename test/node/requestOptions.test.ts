@@ -1,4 +1,4 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type INodeParameters } from 'n8n-workflow';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from './nodeRun';
 
@@ -12,7 +12,7 @@ afterEach(() => {
 });
 afterAll(async () => await emulator.close());
 
-const withRequestOptions = (requestOptions: Record<string, unknown>) => completeParameters({ requestOptions });
+const withRequestOptions = (requestOptions: INodeParameters) => completeParameters({ requestOptions });
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 
 /** The start times the emulator saw for `count` items at `rate` per second, and those of them whose 1 s window the event loop did not stall in. */

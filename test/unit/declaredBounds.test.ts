@@ -3,14 +3,14 @@
  * numberPrecision), so a bound changed in the description is the bound enforced; and a description
  * that states a range states the declared one.
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { completeTextProperties } from '../../nodes/NanoGpt/description/completeText';
 import { optionsCollection } from '../../nodes/NanoGpt/description/options';
 import { requestOptionsCollection } from '../../nodes/NanoGpt/description/requestOptions';
 import { readOutputSettings, readRequestSettings } from '../../nodes/NanoGpt/request/runSettings';
 
 /** How each number option reaches the settings: the value the node uses for a given parameter value. */
-const readers: Record<string, (value: unknown) => number> = {
+const readers: Record<string, (value: IDataObject[string]) => number> = {
 	concurrency: (value) => readRequestSettings({ concurrency: value }).concurrency,
 	requestsPerSecond: (value) => readRequestSettings({ requestsPerSecond: value }).requestsPerSecond,
 	maxRetries: (value) => readRequestSettings({ maxRetries: value }).maxRetries,

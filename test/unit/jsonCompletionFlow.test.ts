@@ -1,5 +1,5 @@
 import type { INode } from 'n8n-workflow';
-import type { CompletionResponse } from '../../nodes/NanoGpt/output/toOutputItem';
+import type { CompletionResponse } from '../../nodes/NanoGpt/transport/completionApi';
 import { RunStopped } from '../../nodes/NanoGpt/run/flowControl';
 import { InvalidJsonFailure, billedTotal, completeWithJson, toInvalidJsonError, type JsonCompletionSettings } from '../../nodes/NanoGpt/run/jsonCompletion';
 import { CompletionFailure } from '../../nodes/NanoGpt/transport/completionFailure';

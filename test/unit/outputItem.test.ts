@@ -6,9 +6,9 @@ import {
 	toSimplifiedCompletion,
 	toUsage,
 	usageDetail,
-	type CompletionResponse,
 } from '../../nodes/NanoGpt/output/toOutputItem';
-import type { OutputSettings } from '../../nodes/NanoGpt/request/runSettings';
+import type { OutputSettings } from '../../nodes/NanoGpt/output/outputSettings';
+import type { CompletionResponse } from '../../nodes/NanoGpt/transport/completionApi';
 
 // The output item of each outcome, field by field: what is there, what is not, and in what order
 // the JSON fields come. Expected values are written out by hand.

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { CompletionField, ValueKind } from '../../nodes/NanoGpt/description/completionField';
 import {
 	InvalidParameterError,
@@ -369,7 +369,7 @@ describe('the combinations NanoGPT refuses, with the whole message', () => {
 	});
 
 	it('sends the moderation header: Off, On, or the moderation model with On; refuses a model without On', () => {
-		const headers = (routingBillingSafety: Record<string, unknown>) => buildCompletionCall({ ...base, routingBillingSafety }).headers;
+		const headers = (routingBillingSafety: IDataObject) => buildCompletionCall({ ...base, routingBillingSafety }).headers;
 		expect(headers({ moderation: 'off' })).toEqual({ moderation: 'false' });
 		expect(headers({ moderation: 'on' })).toEqual({ moderation: 'true' });
 		expect(headers({ moderation: 'on', moderationModel: ' omni ' })).toEqual({ moderation: 'omni' });

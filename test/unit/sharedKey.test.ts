@@ -1,5 +1,5 @@
 /**
- * The figures of runs on one key (test/support/sharedKey.js), which the unit tests, `npm run bench`
+ * The figures of runs on one key (test/support/sharedKey.ts), which the unit tests, `npm run bench`
  * and the e2e case judge the pacer by: checked on start times laid out by hand.
  */
 import { ratesOverTime, sharedKeyFigures } from '../support/sharedKey';

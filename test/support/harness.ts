@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Runs an n8n node inside n8n-core's real execution engine (no mocked `this.helpers`).
  *
@@ -12,32 +11,59 @@
  * - searchList: `methods.listSearch[method]` called in n8n-core's `LoadOptionsContext`, the way
  *   the app's dynamic-node-parameters service does.
  *
- * Plain CommonJS so it runs both under jest (ts-jest) and from plain `node` scripts.
+ * Runs under jest (ts-jest, as CommonJS) and from plain `node` scripts (Node 24's type stripping,
+ * as an ES module). Its types: harness/types.ts.
  */
 
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type * as N8nCore from 'n8n-core';
+import type * as N8nWorkflow from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeCredentialTestResult,
+	INodeListSearchResult,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+import type {
+	LoadOptionsOptions,
+	RunHandle,
+	RunNodeOptions,
+	RunResult,
+	SearchListOptions,
+	TestCredentialOptions,
+} from './harness/types.ts';
 
+export type * from './harness/types.ts';
+
+// n8n's packages are loaded with require, as CommonJS: the copies the node under test loads (an
+// ES import would get n8n-workflow's ES build, whose error classes the node's errors are not).
+const load = createRequire(import.meta.filename);
 // @n8n/di and @n8n/config are n8n-core's own dependencies: load the copies n8n-core loads, so the
 // DI container configured here is the one n8n-core reads from.
-const n8nCoreDir = path.dirname(require.resolve('n8n-core/package.json'));
-const requireFromCore = (id) => require(require.resolve(id, { paths: [n8nCoreDir] }));
+const n8nCoreDir = path.dirname(load.resolve('n8n-core/package.json'));
+const requireFromCore = (id: string) => load(load.resolve(id, { paths: [n8nCoreDir] }));
 /** n8n-core's major version: 1 (n8n 1.x) or 2 (n8n 2.x); the few calls that differ ask it. */
-const coreMajor = Number(require(path.join(n8nCoreDir, 'package.json')).version.split('.')[0]);
+const coreMajor = Number(load(path.join(n8nCoreDir, 'package.json')).version.split('.')[0]);
 const { Container } = requireFromCore('@n8n/di');
 const { GlobalConfig, InstanceSettingsConfig } = requireFromCore('@n8n/config');
-const workflowLib = require('n8n-workflow');
+// Typed as today's n8n-workflow and n8n-core; the 1.x copies (jest's n8n 1.x project) differ where the calls below ask coreMajor.
+const workflowLib = load('n8n-workflow') as typeof N8nWorkflow & Record<string, any>;
 const { ICredentialsHelper, NodeHelpers, Workflow, UnexpectedError, createRunExecutionData } = workflowLib;
 // n8n-workflow before 1.9x has no isExpression export; this is its definition.
-const isExpression = workflowLib.isExpression ?? ((value) => typeof value === 'string' && value.charAt(0) === '=');
+const isExpression: (value: unknown) => boolean =
+	workflowLib.isExpression ?? ((value: unknown) => typeof value === 'string' && value.charAt(0) === '=');
 const {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
 	LoadOptionsContext,
 	RoutingNode,
 	WorkflowExecute,
-} = require('n8n-core');
+} = load('n8n-core') as typeof N8nCore;
 
 const BASE_URL = 'http://127.0.0.1:5678/';
 const START_NODE_NAME = 'When clicking ‘Execute workflow’';
@@ -91,7 +117,7 @@ function prepareContainer() {
 	// n8n-core 1.x's SSH client manager (created with the first node context) keeps a 60 s cleanup
 	// interval that holds the process open; 2.x unrefs it. Do what 2.x does.
 	if (coreMajor < 2) {
-		const { SSHClientsManager } = require(path.join(n8nCoreDir, 'dist', 'execution-engine', 'ssh-clients-manager.js'));
+		const { SSHClientsManager } = load(path.join(n8nCoreDir, 'dist', 'execution-engine', 'ssh-clients-manager.js'));
 		Container.get(SSHClientsManager).cleanupTimer?.unref();
 	}
 }
@@ -105,7 +131,7 @@ function prepareContainer() {
  * as its input (via `triggerToStartFrom`) and it emits them unchanged, like a manual trigger whose
  * output was the items.
  */
-const startNodeType = {
+const startNodeType: any = {
 	description: {
 		displayName: 'Manual Trigger',
 		name: START_NODE_TYPE,
@@ -120,7 +146,7 @@ const startNodeType = {
 		outputs: ['main'],
 		properties: [],
 	},
-	async execute() {
+	async execute(this: N8nWorkflow.IExecuteFunctions) {
 		return [this.getInputData()];
 	},
 };
@@ -141,7 +167,7 @@ const noOpNodeType = {
 	},
 };
 
-function latestVersion(nodeType) {
+function latestVersion(nodeType: any): number {
 	const description = nodeType.description;
 	if (description.defaultVersion !== undefined) return description.defaultVersion;
 	if (Array.isArray(description.version)) return Math.max(...description.version);
@@ -151,14 +177,14 @@ function latestVersion(nodeType) {
 }
 
 /** INodeTypes over a fixed set of node types keyed by type name. */
-function createNodeTypes(byName) {
+function createNodeTypes(byName: Record<string, any>): N8nWorkflow.INodeTypes {
 	return {
-		getByName(name) {
+		getByName(name: string) {
 			return byName[name];
 		},
-		getByNameAndVersion(name, version) {
+		getByNameAndVersion(name: string, version?: number) {
 			const type = byName[name];
-			if (type === undefined) return undefined;
+			if (type === undefined) return undefined as unknown as N8nWorkflow.INodeType; // as n8n's own: a missing type is undefined
 			return NodeHelpers.getVersionedNodeType(type, version);
 		},
 		getKnownTypes() {
@@ -167,7 +193,7 @@ function createNodeTypes(byName) {
 	};
 }
 
-function nodeTypeName(node) {
+function nodeTypeName(node: any): string {
 	return node.description.name;
 }
 
@@ -175,8 +201,8 @@ function nodeTypeName(node) {
 // Credentials
 // ---------------------------------------------------------------------------------------------
 
-function credentialTypeMap(credentialTypes) {
-	const map = {};
+function credentialTypeMap(credentialTypes: ICredentialType[] | undefined): Record<string, ICredentialType> {
+	const map: Record<string, ICredentialType> = {};
 	for (const type of credentialTypes || []) {
 		if (!type || typeof type.name !== 'string') {
 			throw new UnexpectedError('credentialTypes must hold ICredentialType instances');
@@ -187,12 +213,12 @@ function credentialTypeMap(credentialTypes) {
 }
 
 /** Name n8n gives a new credential: the type's display name without a trailing "API", + "account". */
-function defaultCredentialName(credentialType) {
+function defaultCredentialName(credentialType: ICredentialType | undefined): string {
 	const base = (credentialType && credentialType.displayName) || 'Credential';
 	return `${base.replace(/\s*api$/i, '').trim() || base} account`;
 }
 
-const mockNodeForExpressions = {
+const mockNodeForExpressions: N8nWorkflow.INode = {
 	id: 'harness-credentials',
 	name: '',
 	typeVersion: 1,
@@ -204,7 +230,7 @@ const mockNodeTypes = createNodeTypes({
 	mock: { description: { name: 'mock', version: 1, properties: [], inputs: [], outputs: [] } },
 });
 
-function hasExpressionValue(data) {
+function hasExpressionValue(data: object): boolean {
 	return Object.values(data).some((value) => typeof value === 'string' && isExpression(value));
 }
 
@@ -214,8 +240,11 @@ function hasExpressionValue(data) {
  * generic `authenticate` blocks evaluated with n8n's expression engine, function authenticate,
  * preAuthentication on expirable properties).
  */
-class HarnessCredentialsHelper extends ICredentialsHelper {
-	constructor(credentialTypes, credentialData) {
+export class HarnessCredentialsHelper extends ICredentialsHelper {
+	credentialTypes: Record<string, any>;
+	credentialData: Record<string, any>;
+
+	constructor(credentialTypes: Record<string, ICredentialType>, credentialData: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 		this.credentialTypes = credentialTypes; // name -> ICredentialType
 		this.credentialData = {}; // name -> plain data
@@ -224,7 +253,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 	}
 
-	getCredentialType(typeName) {
+	getCredentialType(typeName: string) {
 		const type = this.credentialTypes[typeName];
 		if (type === undefined) {
 			throw new UnexpectedError(`Unknown credential type "${typeName}" (not in credentialTypes)`, {
@@ -234,27 +263,27 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return type;
 	}
 
-	getParentTypes(typeName) {
+	getParentTypes(typeName: string): string[] {
 		const type = this.credentialTypes[typeName];
 		if (!type || !Array.isArray(type.extends)) return [];
-		const parents = [];
+		const parents: string[] = [];
 		for (const parent of type.extends) {
 			parents.push(parent, ...this.getParentTypes(parent));
 		}
 		return parents;
 	}
 
-	isCredentialUsableByNode(credentialType, nodeType) {
+	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
 		const type = this.credentialTypes[credentialType];
 		if (!type || !type.restrictToSupportedNodes) return true;
 		const supported = type.supportedNodes || [];
-		return supported.some((name) => name === nodeType || nodeType.endsWith(`.${name}`));
+		return supported.some((name: string) => name === nodeType || nodeType.endsWith(`.${name}`));
 	}
 
-	getCredentialsProperties(typeName) {
+	getCredentialsProperties(typeName: string): N8nWorkflow.INodeProperties[] {
 		const type = this.getCredentialType(typeName);
 		if (!Array.isArray(type.extends)) return type.properties;
-		const combined = [];
+		const combined: N8nWorkflow.INodeProperties[] = [];
 		for (const parent of type.extends) {
 			if (this.credentialTypes[parent]) {
 				NodeHelpers.mergeNodeProperties(combined, this.getCredentialsProperties(parent));
@@ -265,22 +294,22 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/** Plain data with the credential type's defaults filled in (as the app's applyDefaults...). */
-	applyDefaults(typeName, data) {
+	applyDefaults(typeName: string, data: any): any {
 		const properties = this.getCredentialsProperties(typeName);
-		const withDefaults = NodeHelpers.getNodeParameters(properties, data, true, false, null, null) || {};
+		const withDefaults: any = NodeHelpers.getNodeParameters(properties, data, true, false, null, null) || {};
 		if (data.oauthTokenData !== undefined) withDefaults.oauthTokenData = data.oauthTokenData;
 		return withDefaults;
 	}
 
 	async getDecrypted(
-		additionalData,
-		nodeCredentials,
-		type,
-		mode,
-		executeData,
-		raw,
-		expressionResolveValues,
-	) {
+		_additionalData: any,
+		nodeCredentials: any,
+		type: string,
+		mode: any,
+		executeData?: any,
+		raw?: boolean,
+		expressionResolveValues?: any,
+	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.credentialData[type];
 		if (stored === undefined) {
 			throw new workflowLib.UserError(
@@ -326,7 +355,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return data;
 	}
 
-	async authenticate(credentials, typeName, requestOptions, workflow, node) {
+	async authenticate(credentials: any, typeName: string, requestOptions: any, workflow: any, node: any): Promise<IHttpRequestOptions> {
 		const credentialType = this.getCredentialType(typeName);
 		const { authenticate } = credentialType;
 		if (!authenticate) return requestOptions;
@@ -343,11 +372,11 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 			if (authenticate.type === 'generic') {
 				const additionalKeys = { $credentials: credentials };
 				for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
-					for (const [key, value] of Object.entries(outerValue)) {
+					for (const [key, value] of Object.entries(outerValue as object)) {
 						const keyResolved = resolveValue(key, additionalKeys, workflow, node);
 						const valueResolved = resolveValue(value, additionalKeys, workflow, node);
 						if (!requestOptions[outerKey]) requestOptions[outerKey] = {};
-						requestOptions[outerKey][keyResolved] = valueResolved;
+						requestOptions[outerKey][keyResolved as string] = valueResolved;
 					}
 				}
 			}
@@ -355,10 +384,10 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return requestOptions;
 	}
 
-	async preAuthentication(helpers, credentials, typeName, node, credentialsExpired) {
+	async preAuthentication(helpers: any, credentials: any, typeName: string, node: any, credentialsExpired: boolean): Promise<ICredentialDataDecryptedObject | undefined> {
 		const credentialType = this.getCredentialType(typeName);
 		const expirable = (credentialType.properties || []).find(
-			(property) => property.type === 'hidden' && property.typeOptions && property.typeOptions.expirable === true,
+			(property: any) => property.type === 'hidden' && property.typeOptions && property.typeOptions.expirable === true,
 		);
 		if (!expirable || typeof credentialType.preAuthentication !== 'function') return undefined;
 		const testing = node && node.parameters && node.parameters.temp === '' && node.type === NOOP_NODE_TYPE;
@@ -371,39 +400,39 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return Object.assign(credentials, output);
 	}
 
-	async runPreAuthentication(helpers, credentials, typeName) {
+	async runPreAuthentication(helpers: any, credentials: any, typeName: string): Promise<ICredentialDataDecryptedObject | undefined> {
 		const credentialType = this.getCredentialType(typeName);
 		if (typeof credentialType.preAuthentication !== 'function') return undefined;
 		return (await credentialType.preAuthentication.call(helpers, credentials)) || undefined;
 	}
 
-	async getCredentials(nodeCredentials, type) {
+	async getCredentials(nodeCredentials: any, type: string): Promise<any> {
 		const data = this.credentialData[type] || {};
 		return {
 			id: nodeCredentials && nodeCredentials.id,
 			name: nodeCredentials && nodeCredentials.name,
 			type,
 			getData: async () => ({ ...data }),
-			setData: async (newData) => {
+			setData: async (newData: object) => {
 				this.credentialData[type] = { ...newData };
 			},
-			updateData: async (newData) => {
+			updateData: async (newData: object) => {
 				Object.assign(this.credentialData[type], newData);
 			},
 		};
 	}
 
-	async updateCredentials(_nodeCredentials, type, data) {
+	async updateCredentials(_nodeCredentials: any, type: string, data: any): Promise<void> {
 		this.credentialData[type] = { ...data };
 	}
 
-	async updateCredentialsOauthTokenData(_nodeCredentials, type, data) {
+	async updateCredentialsOauthTokenData(_nodeCredentials: any, type: string, data: any): Promise<void> {
 		this.credentialData[type] = { ...(this.credentialData[type] || {}), oauthTokenData: data.oauthTokenData };
 	}
 }
 
 /** Resolves a value of a generic `authenticate` block the way the n8n app does. */
-function resolveValue(value, additionalKeys, workflow, node) {
+function resolveValue(value: unknown, additionalKeys: object, workflow: any, node: any): unknown {
 	if (typeof value !== 'string' || !isExpression(value)) return value;
 	const resolved = workflow.expression.getSimpleParameterValue(
 		node,
@@ -421,7 +450,11 @@ function resolveValue(value, additionalKeys, workflow, node) {
  * Applies a credential type's `authenticate` (generic block or function) to request options,
  * exactly as the n8n app's credentials helper does. Resolves the (mutated) request options.
  */
-async function resolveAuthentication(credentialType, data, requestOptions) {
+export async function resolveAuthentication(
+	credentialType: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
 	prepareContainer();
 	const helper = new HarnessCredentialsHelper({ [credentialType.name]: credentialType }, {
 		[credentialType.name]: data,
@@ -438,13 +471,25 @@ async function resolveAuthentication(credentialType, data, requestOptions) {
 
 let executionCounter = 0;
 
-function notAvailable(what) {
+function notAvailable(what: string) {
 	return async () => {
 		throw new UnexpectedError(`${what} is not available in the test harness`);
 	};
 }
 
-function createAdditionalData({ credentialsHelper, hooks, executionId, currentNodeParameters, streaming }) {
+function createAdditionalData({
+	credentialsHelper,
+	hooks,
+	executionId,
+	currentNodeParameters,
+	streaming,
+}: {
+	credentialsHelper: HarnessCredentialsHelper;
+	hooks: any;
+	executionId: string | undefined;
+	currentNodeParameters: any;
+	streaming: boolean;
+}): any {
 	return {
 		credentialsHelper,
 		hooks,
@@ -479,12 +524,12 @@ function createAdditionalData({ credentialsHelper, hooks, executionId, currentNo
 // runNode / startNode
 // ---------------------------------------------------------------------------------------------
 
-function toInputItems(items) {
+function toInputItems(items: N8nWorkflow.IDataObject[] | undefined): N8nWorkflow.INodeExecutionData[] {
 	return (items || [{}]).map((json, index) => ({ json: json == null ? {} : json, pairedItem: { item: index } }));
 }
 
 /** Turns the plain error object n8n stores in resultData.error back into an Error instance. */
-function reviveError(stored) {
+function reviveError(stored: any): any {
 	if (stored == null) return undefined;
 	if (stored instanceof Error) return stored;
 	const error = new Error(stored.message);
@@ -500,13 +545,13 @@ function reviveError(stored) {
 	return error;
 }
 
-function toRunResult(run, nodeName) {
+function toRunResult(run: any, nodeName: string): RunResult {
 	const resultData = (run && run.data && run.data.resultData) || { runData: {} };
 	const runData = resultData.runData || {};
 	const task = runData[nodeName] && runData[nodeName][0];
-	const outputs = ((task && task.data && task.data.main) || []).map((output) => output || []);
+	const outputs = ((task && task.data && task.data.main) || []).map((output: any) => output || []);
 	const items = outputs[0] || [];
-	const result = { items, outputs, runData, executionData: run };
+	const result: RunResult = { items, outputs, runData, executionData: run };
 	const error = reviveError(resultData.error);
 	if (error !== undefined) result.error = error;
 	return result;
@@ -518,7 +563,7 @@ function toRunResult(run, nodeName) {
  * cancels the PCancelable returned by `WorkflowExecute.run`, which aborts the execution's
  * AbortController (the node's `getExecutionCancelSignal()`).
  */
-function startNode(options) {
+export function startNode(options: RunNodeOptions): RunHandle {
 	prepareContainer();
 	const {
 		node: nodeType,
@@ -536,7 +581,7 @@ function startNode(options) {
 		settings = {},
 		pinData,
 		agent,
-	} = options || {};
+	} = options || ({} as RunNodeOptions);
 	if (!nodeType || !nodeType.description) {
 		throw new UnexpectedError('runNode: `node` must be an INodeType instance');
 	}
@@ -556,7 +601,7 @@ function startNode(options) {
 		nodeNameOption || (versioned.description.defaults && versioned.description.defaults.name) ||
 		versioned.description.displayName || 'Node';
 
-	const nodeCredentials = {};
+	const nodeCredentials: Record<string, { id: string; name: string }> = {};
 	let credentialId = 0;
 	for (const type of Object.keys(credentials)) {
 		credentialId += 1;
@@ -566,7 +611,7 @@ function startNode(options) {
 		};
 	}
 
-	const startNodeObject = {
+	const startNodeObject: N8nWorkflow.INode = {
 		id: 'f0a1b2c3-0000-4000-8000-000000000001',
 		name: START_NODE_NAME,
 		type: START_NODE_TYPE,
@@ -574,7 +619,7 @@ function startNode(options) {
 		position: [0, 0],
 		parameters: {},
 	};
-	const nodeUnderTest = {
+	const nodeUnderTest: any = {
 		id: 'f0a1b2c3-0000-4000-8000-000000000002',
 		name: nodeName,
 		type: typeName,
@@ -588,7 +633,7 @@ function startNode(options) {
 	if (onError !== undefined) nodeUnderTest.onError = onError;
 
 	// With `agent`, the node under test is the agent's tool (ai_tool) and the agent gets the items.
-	const agentNode = agent && {
+	const agentNode: N8nWorkflow.INode | undefined = agent && {
 		id: 'f0a1b2c3-0000-4000-8000-000000000003',
 		name: AGENT_NODE_NAME,
 		type: nodeTypeName(agent),
@@ -600,7 +645,7 @@ function startNode(options) {
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'Harness workflow',
-		nodes: agent ? [startNodeObject, agentNode, nodeUnderTest] : [startNodeObject, nodeUnderTest],
+		nodes: agentNode ? [startNodeObject, agentNode, nodeUnderTest] : [startNodeObject, nodeUnderTest],
 		connections: agent
 			? {
 					[START_NODE_NAME]: { main: [[{ node: AGENT_NODE_NAME, type: 'main', index: 0 }]] },
@@ -610,15 +655,15 @@ function startNode(options) {
 		active: false,
 		nodeTypes,
 		staticData: {},
-		settings: { executionOrder: 'v1', ...settings },
+		settings: { executionOrder: 'v1', ...settings } as N8nWorkflow.IWorkflowSettings,
 	});
 
 	executionCounter += 1;
 	const executionId = String(executionCounter);
-	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
+	const hooks: any = new ExecutionLifecycleHooks(mode, executionId, {
 		id: 'harness',
 		name: 'Harness workflow',
-		nodes: workflow.nodes,
+		nodes: workflow.nodes as unknown as N8nWorkflow.INode[], // the nodes by name, which the hooks only carry along
 		connections: workflow.connectionsBySourceNode,
 		active: false,
 		settings: workflow.settings,
@@ -627,15 +672,15 @@ function startNode(options) {
 		updatedAt: new Date(),
 		activeVersionId: null,
 	});
-	let afterRun;
-	hooks.addHandler('workflowExecuteAfter', (fullRunData) => {
+	let afterRun: N8nWorkflow.IRun | undefined;
+	hooks.addHandler('workflowExecuteAfter', (fullRunData: N8nWorkflow.IRun) => {
 		if (afterRun === undefined) afterRun = fullRunData;
 	});
 	// n8n-core before 1.100 has no sendChunk hook (no streaming at all): nothing to listen to there.
 	const streaming = typeof onChunk === 'function' && Array.isArray(hooks.handlers.sendChunk);
 	if (streaming) {
-		hooks.addHandler('sendChunk', async (chunk) => {
-			await onChunk(chunk);
+		hooks.addHandler('sendChunk', async (chunk: N8nWorkflow.StructuredChunk) => {
+			await onChunk?.(chunk);
 		});
 	}
 
@@ -648,13 +693,13 @@ function startNode(options) {
 	});
 
 	// Without createRunExecutionData (older n8n-workflow) WorkflowExecute builds the same empty data itself.
-	const workflowExecute = new WorkflowExecute(additionalData, mode, createRunExecutionData?.());
-	let running;
+	const workflowExecute: any = new WorkflowExecute(additionalData, mode, createRunExecutionData?.());
+	let running: any;
 	try {
 		const startFrom = workflow.getNode(START_NODE_NAME);
 		const triggerToStartFrom = { name: START_NODE_NAME, data: { data: { main: [toInputItems(items)] } } };
 		// Pinned output of the node under test, as the editor saves it (the `json` of each item).
-		const pinned = pinData && { [nodeName]: pinData.map((json) => ({ json })) };
+		const pinned = pinData && { [nodeName]: pinData.map((json: N8nWorkflow.IDataObject) => ({ json })) };
 		// n8n-core 2.x takes one options object, 1.x positional arguments; before 1.9x there was no
 		// triggerToStartFrom, and the items are the start node's pinned data instead.
 		if (coreMajor >= 2) running = workflowExecute.run({ workflow, startNode: startFrom, triggerToStartFrom, pinData: pinned });
@@ -678,7 +723,7 @@ function startNode(options) {
 }
 
 /** Runs the node under test once over `items`; resolves when the workflow finishes. */
-async function runNode(options) {
+export async function runNode(options: RunNodeOptions): Promise<RunResult> {
 	return await startNode(options).result;
 }
 
@@ -692,7 +737,7 @@ async function runNode(options) {
  * run by n8n-core's RoutingNode with the decrypted credentials (defaults applied), so
  * `={{$credentials.x}}` expressions and the credential's `authenticate` are applied by n8n.
  */
-async function testCredential({ credentialType, data, credentialTypes = [] }) {
+export async function testCredential({ credentialType, data, credentialTypes = [] }: TestCredentialOptions): Promise<INodeCredentialTestResult> {
 	prepareContainer();
 	const typeName = credentialType.name;
 	const test = credentialType.test;
@@ -702,7 +747,7 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 	const typesByName = credentialTypeMap([credentialType, ...credentialTypes]);
 	const credentialsHelper = new HarnessCredentialsHelper(typesByName, { [typeName]: data });
 
-	const credentialsDecrypted = { id: '1', name: defaultCredentialName(credentialType), type: typeName };
+	const credentialsDecrypted: N8nWorkflow.ICredentialsDecrypted = { id: '1', name: defaultCredentialName(credentialType), type: typeName };
 	try {
 		credentialsDecrypted.data = await credentialsHelper.getDecrypted(
 			undefined,
@@ -710,11 +755,11 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 			typeName,
 			'internal',
 		);
-	} catch (error) {
+	} catch (error: any) {
 		return { status: 'Error', message: String(error.message) };
 	}
 
-	const testNodeType = {
+	const testNodeType: any = {
 		description: {
 			...noOpNodeType.description,
 			credentials: [{ name: typeName, required: true }],
@@ -729,7 +774,7 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 			],
 		},
 	};
-	const node = {
+	const node: N8nWorkflow.INode = {
 		id: 'temp',
 		parameters: {},
 		name: 'Temp-Node',
@@ -751,8 +796,8 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 		currentNodeParameters: undefined,
 		streaming: false,
 	});
-	const runExecutionData = { resultData: { runData: {} } };
-	const executeData = { node, data: {}, source: null };
+	const runExecutionData: any = { resultData: { runData: {} } };
+	const executeData: any = { node, data: {}, source: null };
 	const context = new ExecuteContext(
 		workflow,
 		node,
@@ -767,10 +812,10 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 	);
 	const routingNode = new RoutingNode(context, testNodeType, credentialsDecrypted);
 
-	let response;
+	let response: any;
 	try {
 		response = await routingNode.runNode();
-	} catch (error) {
+	} catch (error: any) {
 		const cause = error && error.cause;
 		if (cause && cause.response) {
 			const statusCode = cause.response.status;
@@ -803,8 +848,8 @@ async function testCredential({ credentialType, data, credentialTypes = [] }) {
 	return { status: 'OK', message: 'Connection successful!' };
 }
 
-function getPath(object, keyPath) {
-	let current = object;
+function getPath(object: unknown, keyPath: unknown): unknown {
+	let current: any = object;
 	for (const part of String(keyPath).split('.')) {
 		if (current == null) return undefined;
 		current = current[part];
@@ -817,7 +862,7 @@ function getPath(object, keyPath) {
 // ---------------------------------------------------------------------------------------------
 
 /** Finds the parameter path of the resource locator whose list mode uses `method`. */
-function findListSearchPath(description, method) {
+function findListSearchPath(description: any, method: string): string {
 	for (const property of description.properties || []) {
 		for (const mode of property.modes || []) {
 			const searchMethod = mode.typeOptions && mode.typeOptions.searchListMethod;
@@ -832,7 +877,7 @@ function findListSearchPath(description, method) {
  * LoadOptionsContext over a temporary workflow holding the node (as the app's
  * dynamic-node-parameters service does), with the given credentials attached.
  */
-async function searchList({
+export async function searchList({
 	node: nodeType,
 	credentialTypes = [],
 	credentials = {},
@@ -842,11 +887,11 @@ async function searchList({
 	parameters = {},
 	typeVersion,
 	path: parameterPath,
-}) {
+}: SearchListOptions): Promise<INodeListSearchResult> {
 	prepareContainer();
 	const version = typeVersion !== undefined ? typeVersion : latestVersion(nodeType);
 	const versioned = NodeHelpers.getVersionedNodeType(nodeType, version);
-	const methods = (versioned.methods || nodeType.methods || {}).listSearch;
+	const methods: any = (versioned.methods || (nodeType as any).methods || {}).listSearch;
 	const fn = methods && methods[method];
 	if (typeof fn !== 'function') {
 		throw new UnexpectedError('Node type does not have method defined', {
@@ -858,7 +903,7 @@ async function searchList({
 	const credentialsHelper = new HarnessCredentialsHelper(credentialTypesByName, credentials);
 	const typeName = nodeTypeName(nodeType);
 	const currentNodeParameters = JSON.parse(JSON.stringify(parameters));
-	const node = {
+	const node: N8nWorkflow.INode = {
 		parameters: currentNodeParameters,
 		id: 'uuid-1234',
 		name: 'Temp-Node',
@@ -866,7 +911,7 @@ async function searchList({
 		typeVersion: version,
 		position: [0, 0],
 	};
-	const nodeCredentials = {};
+	const nodeCredentials: Record<string, { id: string; name: string }> = {};
 	let credentialId = 0;
 	for (const type of Object.keys(credentials)) {
 		credentialId += 1;
@@ -904,11 +949,19 @@ async function searchList({
  * workflow holding the node with the given parameters (what `getCurrentNodeParameter` returns),
  * as the app's dynamic-node-parameters service does for an options field's list.
  */
-async function loadOptions({ node: nodeType, credentialTypes = [], credentials = {}, method, parameters = {}, typeVersion, path: parameterPath = 'parameters' }) {
+export async function loadOptions({
+	node: nodeType,
+	credentialTypes = [],
+	credentials = {},
+	method,
+	parameters = {},
+	typeVersion,
+	path: parameterPath = 'parameters',
+}: LoadOptionsOptions): Promise<INodePropertyOptions[]> {
 	prepareContainer();
 	const version = typeVersion !== undefined ? typeVersion : latestVersion(nodeType);
 	const versioned = NodeHelpers.getVersionedNodeType(nodeType, version);
-	const fn = ((versioned.methods || nodeType.methods || {}).loadOptions || {})[method];
+	const fn = (((versioned.methods || (nodeType as any).methods || {}) as any).loadOptions || {})[method];
 	if (typeof fn !== 'function') {
 		throw new UnexpectedError('Node type does not have method defined', {
 			tags: { nodeType: nodeType.description.name },
@@ -918,8 +971,8 @@ async function loadOptions({ node: nodeType, credentialTypes = [], credentials =
 	const credentialTypesByName = credentialTypeMap(credentialTypes);
 	const typeName = nodeTypeName(nodeType);
 	const currentNodeParameters = JSON.parse(JSON.stringify(parameters));
-	const node = { parameters: currentNodeParameters, id: 'uuid-1234', name: 'Temp-Node', type: typeName, typeVersion: version, position: [0, 0] };
-	const nodeCredentials = {};
+	const node: N8nWorkflow.INode = { parameters: currentNodeParameters, id: 'uuid-1234', name: 'Temp-Node', type: typeName, typeVersion: version, position: [0, 0] };
+	const nodeCredentials: Record<string, { id: string; name: string }> = {};
 	let credentialId = 0;
 	for (const type of Object.keys(credentials)) {
 		credentialId += 1;
@@ -937,13 +990,3 @@ async function loadOptions({ node: nodeType, credentialTypes = [], credentials =
 	const context = new LoadOptionsContext(workflow, workflow.nodes['Temp-Node'], additionalData, parameterPath);
 	return await fn.call(context);
 }
-
-module.exports = {
-	runNode,
-	startNode,
-	testCredential,
-	searchList,
-	loadOptions,
-	resolveAuthentication,
-	HarnessCredentialsHelper,
-};

@@ -1,4 +1,3 @@
-'use strict';
 /**
  * The emulator's POST /v1/chat/completions: the OpenAI chat format, enough for n8n's own OpenAI Chat
  * Model pointed at the emulator (an OpenAI credential with the Base URL `<emulator>/api/v1`, the way
@@ -20,10 +19,79 @@
  * `chatCompletion(body, {models})` is pure: it returns the error or the assistant message and usage;
  * `sendChatCompletion` writes it as JSON or, with `stream: true`, as OpenAI's SSE chunks.
  */
-const Ajv2020 = require('ajv/dist/2020').default;
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+
+export interface ChatToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+}
+
+/** The assistant message the script answers with (recorded with the request as `reply`). */
+export interface ChatReply {
+	role: 'assistant';
+	content: string | null;
+	tool_calls?: ChatToolCall[];
+	refusal: null;
+}
+
+export interface ChatTool {
+	function: { name?: string; description?: string; parameters?: { properties?: Record<string, any> } };
+	[field: string]: unknown;
+}
+
+/** An OpenAI error as {status, type, message, param, code}. */
+export interface ChatError {
+	status: number;
+	type: string;
+	message: string;
+	param: string | null;
+	code: string | null;
+}
+
+type TextPart = { type: string; text?: string };
+type MessageContent = string | TextPart[] | null | undefined;
+
+interface ChatMessage {
+	role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+	content?: MessageContent;
+	tool_call_id?: string;
+	tool_calls?: ChatToolCall[];
+}
+
+type RequestTool = {
+	type: 'function';
+	function: { name: string; description?: string; parameters?: { properties?: Record<string, any> } };
+};
+
+/** A request body that passed the schema (the fields the script reads). */
+interface ChatRequest {
+	model: string;
+	messages: ChatMessage[];
+	tools?: RequestTool[];
+	tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+	parallel_tool_calls?: boolean;
+	stream?: boolean | null;
+	stream_options?: { include_usage?: boolean } | null;
+	logprobs?: boolean | null;
+	top_logprobs?: number | null;
+	n?: number | null;
+}
+
+interface ScriptedReply {
+	message: ChatReply;
+	finishReason: 'stop' | 'tool_calls';
+}
+
+interface ChatUsage {
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+}
 
 /** FNV-1a 32-bit hash, for deterministic tool call ids. */
-function hash(s) {
+function hash(s: string): number {
 	let h = 0x811c9dc5;
 	for (let i = 0; i < s.length; i++) {
 		h ^= s.charCodeAt(i);
@@ -32,7 +100,7 @@ function hash(s) {
 	return h;
 }
 
-const words = (text) => String(text ?? '').split(/\s+/).filter(Boolean).length;
+const words = (text: string | null | undefined): number => String(text ?? '').split(/\s+/).filter(Boolean).length;
 
 // ---------------------------------------------------------------------------------------------
 // The request OpenAI accepts (https://platform.openai.com/docs/api-reference/chat/create)
@@ -165,14 +233,14 @@ const REQUEST_SCHEMA = {
 	additionalProperties: false,
 };
 
-let validateRequest;
-function requestValidator() {
-	validateRequest ??= new Ajv2020({ strict: false, allErrors: false, discriminator: true }).compile(REQUEST_SCHEMA);
+let validateRequest: ValidateFunction<ChatRequest> | undefined;
+function requestValidator(): ValidateFunction<ChatRequest> {
+	validateRequest ??= new Ajv2020({ strict: false, allErrors: false, discriminator: true }).compile<ChatRequest>(REQUEST_SCHEMA);
 	return validateRequest;
 }
 
 /** `/messages/1/tool_calls/0` -> `messages[1].tool_calls[0]`, as OpenAI names parameters. */
-function paramOf(instancePath) {
+function paramOf(instancePath: string): string {
 	return instancePath
 		.split('/')
 		.filter(Boolean)
@@ -180,13 +248,11 @@ function paramOf(instancePath) {
 		.join('');
 }
 
-const invalid = (message, param = null, code = null) => ({ status: 400, type: 'invalid_request_error', message, param, code });
+const invalid = (message: string, param: string | null = null, code: string | null = null): ChatError => ({ status: 400, type: 'invalid_request_error', message, param, code });
 
-/** The first schema error as OpenAI words it, or undefined. */
-function schemaError(body) {
-	const validate = requestValidator();
-	if (validate(body)) return undefined;
-	const [e] = validate.errors ?? [];
+/** The first schema error as OpenAI words it. */
+function schemaError([e]: ErrorObject[]): ChatError {
+	if (!e) return invalid('Invalid body.');
 	const param = paramOf(e.instancePath);
 	if (e.keyword === 'additionalProperties') {
 		const field = e.params.additionalProperty;
@@ -208,18 +274,18 @@ function schemaError(body) {
 }
 
 /** Tool results must answer the tool calls of the assistant message just before them, every one. */
-function toolCallError(messages) {
-	let pending = null; // ids the last assistant message called and no tool message answered yet
+function toolCallError(messages: ChatMessage[]): ChatError | undefined {
+	let pending: Set<string> | null = null; // ids the last assistant message called and no tool message answered yet
 	for (let i = 0; i < messages.length; i++) {
 		const m = messages[i];
 		if (m.role === 'tool') {
-			if (!pending || !pending.has(m.tool_call_id)) {
+			if (!pending || !pending.has(m.tool_call_id ?? '')) {
 				return invalid(
 					"Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
 					`messages.[${i}].role`,
 				);
 			}
-			pending.delete(m.tool_call_id);
+			pending.delete(m.tool_call_id ?? '');
 			continue;
 		}
 		if (pending && pending.size > 0) {
@@ -240,12 +306,14 @@ function toolCallError(messages) {
 }
 
 /** The request's error as {status, type, message, param, code}, or undefined when OpenAI would accept it. */
-function chatRequestError(body, models) {
+export function chatRequestError(body: unknown, models: Array<{ id: string }>): ChatError | undefined {
 	if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
 		return invalid('We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload.)');
 	}
-	const bad = schemaError(body) ?? toolCallError(body.messages);
-	if (bad) return bad;
+	const validate = requestValidator();
+	if (!validate(body)) return schemaError(validate.errors ?? []);
+	const toolCalls = toolCallError(body.messages);
+	if (toolCalls) return toolCalls;
 	const names = (body.tools ?? []).map((t) => t.function.name);
 	if (new Set(names).size !== names.length) return invalid('Invalid \'tools\': tool names must be unique.', 'tools');
 	if (body.tool_choice !== undefined && body.tools === undefined) {
@@ -273,17 +341,18 @@ function chatRequestError(body, models) {
 // The script
 
 /** A message's text: its content string, or its text parts joined. */
-function textOf(content) {
+function textOf(content: MessageContent): string {
 	if (typeof content === 'string') return content;
 	if (Array.isArray(content)) return content.filter((part) => part.type === 'text').map((part) => part.text).join('\n');
 	return '';
 }
 
-const NUMBER_ARGUMENT = 40;
+/** Each number the script passes to a tool (within the property's minimum and maximum). */
+export const NUMBER_ARGUMENT = 40;
 
 /** A value for one JSON schema property, as the script's model chooses it. */
-function argumentFor(schema, userText) {
-	const types = [].concat(schema?.type ?? (schema?.anyOf ?? []).map((s) => s.type)).filter(Boolean);
+function argumentFor(schema: any, userText: string): unknown {
+	const types: string[] = [].concat(schema?.type ?? (schema?.anyOf ?? []).map((s: any) => s.type)).filter(Boolean);
 	if (Array.isArray(schema?.enum) && schema.enum.length > 0) return schema.enum[0];
 	if (types.includes('string')) return `Answer in one line: ${userText}`;
 	if (types.includes('integer') || types.includes('number')) {
@@ -301,23 +370,22 @@ function argumentFor(schema, userText) {
 /**
  * The arguments the script's model passes to a tool: a value for every property of the tool's
  * parameter schema (see the file's comment).
- * @param {{function: {parameters?: {properties?: Record<string, any>}}}} tool
- * @param {string} userText
  */
-function toolArgumentsFor(tool, userText) {
+export function toolArgumentsFor(tool: ChatTool, userText: string): Record<string, unknown> {
 	const properties = tool.function.parameters?.properties ?? {};
 	return Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, argumentFor(schema, userText)]));
 }
 
 /** The tool the script calls: the one tool_choice names, else the first that says NanoGPT, else the first. */
-function chosenTool(body) {
+function chosenTool(body: ChatRequest): RequestTool | undefined {
 	const tools = body.tools ?? [];
-	if (typeof body.tool_choice === 'object') return tools.find((t) => t.function.name === body.tool_choice.function.name);
+	const choice = body.tool_choice;
+	if (typeof choice === 'object') return tools.find((t) => t.function.name === choice.function.name);
 	return tools.find((t) => /nano\s*gpt/i.test(`${t.function.name} ${t.function.description ?? ''}`)) ?? tools[0];
 }
 
 /** Every `text` string in a JSON value, depth first. */
-function textsIn(value) {
+function textsIn(value: unknown): string[] {
 	if (Array.isArray(value)) return value.flatMap(textsIn);
 	if (value && typeof value === 'object') {
 		return Object.entries(value).flatMap(([key, v]) => (key === 'text' && typeof v === 'string' ? [v] : textsIn(v)));
@@ -328,10 +396,9 @@ function textsIn(value) {
 /**
  * The final answer's quote of the tool results: the completion texts when a result is JSON holding
  * `text` fields (the NanoGPT tool's output items), else the result as the tool sent it (an error
- * message, say).
- * @param {string[]} results the tool messages' contents
+ * message, say). `results`: the tool messages' contents.
  */
-function quoteToolResults(results) {
+export function quoteToolResults(results: string[]): string {
 	return results
 		.map((result) => {
 			try {
@@ -345,11 +412,8 @@ function quoteToolResults(results) {
 		.join('\n');
 }
 
-/**
- * The scripted assistant message for a valid request.
- * @returns {{message: {role: 'assistant', content: string|null, tool_calls?: any[], refusal: null}, finishReason: 'stop'|'tool_calls'}}
- */
-function scriptedReply(body) {
+/** The scripted assistant message for a valid request. */
+function scriptedReply(body: ChatRequest): ScriptedReply {
 	const { messages } = body;
 	let lastUser = -1;
 	for (let i = messages.length - 1; i >= 0; i--) {
@@ -375,16 +439,17 @@ function scriptedReply(body) {
 	};
 }
 
-/**
- * Validates the request and scripts the answer.
- * @returns {{error: {status: number, type: string, message: string, param: string|null, code: string|null}} | {reply: ReturnType<typeof scriptedReply>, usage: {prompt_tokens: number, completion_tokens: number, total_tokens: number}}}
- */
-function chatCompletion(body, { models }) {
+/** Validates the request and scripts the answer. */
+export function chatCompletion(
+	body: unknown,
+	{ models }: { models: Array<{ id: string }> },
+): { error: ChatError } | { reply: ScriptedReply; usage: ChatUsage } {
 	const error = chatRequestError(body, models);
 	if (error) return { error };
-	const reply = scriptedReply(body);
-	const promptTokens = Math.max(1, body.messages.reduce((sum, m) => sum + words(textOf(m.content)), 0));
-	const completionTokens = Math.max(1, words(reply.message.content ?? reply.message.tool_calls.map((c) => c.function.arguments).join(' ')));
+	const request = body as ChatRequest; // chatRequestError accepted it
+	const reply = scriptedReply(request);
+	const promptTokens = Math.max(1, request.messages.reduce((sum, m) => sum + words(textOf(m.content)), 0));
+	const completionTokens = Math.max(1, words(reply.message.content ?? (reply.message.tool_calls ?? []).map((c) => c.function.arguments).join(' ')));
 	return { reply, usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
 }
 
@@ -394,9 +459,23 @@ function chatCompletion(body, { models }) {
 /**
  * Answers one chat completion request. `send(status, headers, body)` and `stream(status, headers,
  * events)` write the response (the emulator's own writers, so status counts and request ids apply).
- * @returns {object | undefined} the assistant message sent (recorded with the request as `reply`)
+ * Returns the assistant message sent (recorded with the request as `reply`).
  */
-async function sendChatCompletion({ body, models, id, created, send, stream }) {
+export async function sendChatCompletion({
+	body,
+	models,
+	id,
+	created,
+	send,
+	stream,
+}: {
+	body: unknown;
+	models: Array<{ id: string }>;
+	id: string;
+	created: number;
+	send: (status: number, headers: Record<string, string>, body: string) => Promise<unknown>;
+	stream: (status: number, headers: Record<string, string>, events: string[]) => Promise<unknown>;
+}): Promise<ChatReply | undefined> {
 	const result = chatCompletion(body, { models });
 	if ('error' in result) {
 		const { status, message, type, param, code } = result.error;
@@ -404,15 +483,16 @@ async function sendChatCompletion({ body, models, id, created, send, stream }) {
 		return undefined;
 	}
 	const { reply, usage } = result;
-	const base = { id, object: 'chat.completion', created, model: body.model, system_fingerprint: 'fp_emulator' };
-	const n = body.n ?? 1;
-	if (body.stream !== true) {
+	const request = body as ChatRequest; // chatCompletion accepted it
+	const base = { id, object: 'chat.completion', created, model: request.model, system_fingerprint: 'fp_emulator' };
+	const n = request.n ?? 1;
+	if (request.stream !== true) {
 		const choices = Array.from({ length: n }, (_, index) => ({ index, message: reply.message, logprobs: null, finish_reason: reply.finishReason }));
 		await send(200, { 'Content-Type': 'application/json' }, JSON.stringify({ ...base, choices, usage }));
 		return reply.message;
 	}
-	const chunk = (choices, extra = {}) => JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...extra });
-	const events = [];
+	const chunk = (choices: unknown[], extra: object = {}): string => JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...extra });
+	const events: string[] = [];
 	for (let index = 0; index < n; index++) {
 		events.push(chunk([{ index, delta: { role: 'assistant', content: reply.message.content === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]));
 		if (reply.message.tool_calls) {
@@ -425,16 +505,14 @@ async function sendChatCompletion({ body, models, id, created, send, stream }) {
 				}
 			});
 		} else {
-			for (const piece of reply.message.content.match(/\s*\S+|\s+/g) ?? []) {
+			for (const piece of (reply.message.content ?? '').match(/\s*\S+|\s+/g) ?? []) {
 				events.push(chunk([{ index, delta: { content: piece }, logprobs: null, finish_reason: null }]));
 			}
 		}
 		events.push(chunk([{ index, delta: {}, logprobs: null, finish_reason: reply.finishReason }]));
 	}
-	if (body.stream_options?.include_usage === true) events.push(chunk([], { usage }));
+	if (request.stream_options?.include_usage === true) events.push(chunk([], { usage }));
 	events.push('[DONE]');
 	await stream(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' }, events);
 	return reply.message;
 }
-
-module.exports = { chatCompletion, chatRequestError, sendChatCompletion, toolArgumentsFor, quoteToolResults, NUMBER_ARGUMENT };

@@ -1,4 +1,5 @@
-/** Types for the NanoGPT emulator (test/support/emulator.js). */
+/** The NanoGPT emulator's types: its options, its handle, faults and what it records (test/support/emulator.ts). */
+import type { ChatReply } from '../chatCompletions.ts';
 
 export interface RateLimitConfig {
 	/**
@@ -155,7 +156,9 @@ export interface StatusFault {
 }
 
 export type KindFault = (
-	| { kind: 'reset' | 'reset-mid-body' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	| { kind: 'reset' | 'hang' | 'malformed-json' | 'empty-choices' | 'no-usage' }
+	/** On streams, the event after `afterChunks` events (default 2) is cut in half. */
+	| { kind: 'reset-mid-body'; afterChunks?: number }
 	/** 200 whose text is `bytes` ASCII characters (default 5 MB); streamed as 64 KB events when stream:true. */
 	| { kind: 'huge'; bytes?: number }
 	| { kind: 'delay'; ms?: number }
@@ -241,7 +244,7 @@ export interface RecordedRequest {
 	 */
 	writes?: number[];
 	/** POST /v1/chat/completions: the assistant message the scripted conversation answered with. */
-	reply?: import('./chatCompletions').ChatReply;
+	reply?: ChatReply;
 }
 
 export interface EmulatorStats {
@@ -323,30 +326,3 @@ export interface Directives {
 	latencyMs?: number;
 	chunkDelayMs?: number;
 }
-
-export function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
-/** `attempt`: the 1-based request count of this prompt (default 1), read by `[[json:invalid-once]]`. */
-export function completionTextFor(
-	body: Pick<CompletionBody, 'model' | 'prompt'> & Partial<CompletionBody>,
-	attempt?: number,
-): CompletionText;
-export function parseDirectives(prompt: string): Directives;
-/** The prompt's `[[json:...]]` directive (see JsonShape), or undefined. */
-export function parseJsonDirective(prompt: string): JsonDirective | undefined;
-/**
- * The usage detail fields an emulator started with `usageDetails` adds: `prompt_tokens_details`
- * (cached_tokens: half the prompt, rounded down), `completion_tokens_details` (reasoning_tokens:
- * 2 or fewer), `cache_read_input_tokens`, `cache_creation_input_tokens`, and `num_search_queries`
- * 1 with a web search suffix.
- */
-export function usageDetailsFor(body: Pick<CompletionBody, 'model'>, promptTokens: number, completionTokens: number): Record<string, unknown>;
-export const DEFAULT_MODELS: ModelInfo[];
-/** NanoGPT's provider-selection markup (1.05). */
-export const PROVIDER_MARKUP: number;
-/** The cost of one inline moderation check (USD), in the -cost-usd header and the usage totals. */
-export const MODERATION_USD: number;
-/** PII redaction, per request (USD), added to x_nanogpt_pricing.amount. */
-export const REDACTION_USD: number;
-/** Web search suffix (`online`, `online/tavily`, ...) -> USD per request. */
-export const WEB_SEARCH_PRICES: Record<string, number>;
-export const SPEC_PATH: string;

@@ -1,4 +1,3 @@
-'use strict';
 /**
  * The figures of several node runs on one NanoGPT key, from the requests NanoGPT saw: one
  * definition for the unit tests on a virtual clock, `npm run bench` and the real-n8n e2e case.
@@ -7,19 +6,53 @@
  * on). Times are milliseconds on any one clock.
  */
 
+export interface RunRequests {
+	/** Start times (ms) of the run's attempts that NanoGPT admitted. */
+	admitted: number[];
+	/** Start times (ms) of those it refused with 429. */
+	rejected: number[];
+}
+
+export interface SharedKeyFigures {
+	/** Attempts of all runs, and those refused with 429. */
+	sent: number;
+	rejected: number;
+	rejectedShare: number;
+	/** The same counts for the attempts started while at least two runs were active. */
+	whileShared: { sent: number; rejected: number; rejectedShare: number };
+	/** How long at least two runs were active (each from its first to its last admitted start). */
+	sharedMs: number;
+	/** Admitted requests per second of all runs together over that time. */
+	together: number;
+	/** How long all runs were active at once, and each run's admitted requests per second then. */
+	allActiveMs: number;
+	rates: number[];
+	/** The mean of `rates`, and each run's rate as a share of it. */
+	fairShare: number;
+	shareOfFair: number[];
+	/**
+	 * The run active last, how long it went on after every other run's last start, and when after
+	 * that its admitted starts in a 1 s window first reached 0.9 of its cap (undefined: never).
+	 */
+	tail: { run: number; ms: number; recoveryMs?: number };
+}
+
+/** A time range [from, to] in ms. */
+type Span = [number, number];
+
 const WINDOW_MS = 1000;
 const RECOVERY_STEP_MS = 100;
 
 /** Time ranges in which at least `least` of the spans overlap, as [from, to] pairs. */
-function overlapping(spans, least) {
-	const edges = spans.flatMap(([from, to]) => [
+function overlapping(spans: Span[], least: number): Span[] {
+	const edges = spans.flatMap(([from, to]): Array<[number, number]> => [
 		[from, 1],
 		[to, -1],
 	]);
 	edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-	const ranges = [];
+	const ranges: Span[] = [];
 	let active = 0;
-	let since;
+	let since: number | undefined;
 	for (const [at, change] of edges) {
 		active += change;
 		if (active >= least && since === undefined) since = at;
@@ -31,20 +64,19 @@ function overlapping(spans, least) {
 	return ranges;
 }
 
-const within = (ranges, time) => ranges.some(([from, to]) => time >= from && time <= to);
-const measure = (ranges) => ranges.reduce((sum, [from, to]) => sum + (to - from), 0);
+const within = (ranges: Span[], time: number): boolean => ranges.some(([from, to]) => time >= from && time <= to);
+const measure = (ranges: Span[]): number => ranges.reduce((sum, [from, to]) => sum + (to - from), 0);
 
 /**
- * @param {Array<{admitted: number[], rejected: number[]}>} runs start times of each run's
- *   attempts that NanoGPT admitted, and of those it refused with 429
- * @param {{cap: number}} options the Requests per Second of each run
+ * `runs`: the start times of each run's attempts that NanoGPT admitted, and of those it refused
+ * with 429; `cap`: the Requests per Second of each run.
  */
-function sharedKeyFigures(runs, { cap }) {
+export function sharedKeyFigures(runs: RunRequests[], { cap }: { cap: number }): SharedKeyFigures {
 	const sorted = runs.map(({ admitted, rejected }) => ({
 		admitted: [...admitted].sort((a, b) => a - b),
 		rejected: [...rejected].sort((a, b) => a - b),
 	}));
-	const spans = sorted.map(({ admitted }) => [admitted[0], admitted[admitted.length - 1]]);
+	const spans = sorted.map(({ admitted }): Span => [admitted[0], admitted[admitted.length - 1]]);
 	const allAdmitted = sorted.flatMap(({ admitted }) => admitted);
 	const sent = allAdmitted.length + sorted.reduce((sum, { rejected }) => sum + rejected.length, 0);
 
@@ -71,7 +103,7 @@ function sharedKeyFigures(runs, { cap }) {
 	const othersDone = Math.max(...spans.filter((_, index) => index !== last).map(([, to]) => to));
 	const lone = sorted[last].admitted.filter((time) => time > othersDone);
 	const tailMs = spans[last][1] - othersDone;
-	let recoveryMs;
+	let recoveryMs: number | undefined;
 	for (let from = othersDone; from + WINDOW_MS <= spans[last][1] && runs.length > 1; from += RECOVERY_STEP_MS) {
 		const inWindow = lone.filter((time) => time >= from && time < from + WINDOW_MS).length;
 		if (inWindow >= 0.9 * cap) {
@@ -98,8 +130,11 @@ function sharedKeyFigures(runs, { cap }) {
  * Admitted starts per run in consecutive windows of `stepMs`, as requests per second: the rate of
  * each run over time, for the plot beside the benchmark.
  */
-function ratesOverTime(runs, { from, to, stepMs = 1000 }) {
-	const times = [];
+export function ratesOverTime(
+	runs: RunRequests[],
+	{ from, to, stepMs = 1000 }: { from: number; to: number; stepMs?: number },
+): { times: number[]; rates: number[][] } {
+	const times: number[] = [];
 	for (let at = from; at < to; at += stepMs) times.push(at);
 	return {
 		times: times.map((at) => at - from),
@@ -108,5 +143,3 @@ function ratesOverTime(runs, { from, to, stepMs = 1000 }) {
 		),
 	};
 }
-
-module.exports = { sharedKeyFigures, ratesOverTime };

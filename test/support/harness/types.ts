@@ -1,13 +1,9 @@
+/** The harness's types: what runNode, startNode, testCredential, searchList and loadOptions take and give (test/support/harness.ts). */
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialsHelper,
 	ICredentialType,
 	IDataObject,
-	IHttpRequestOptions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
-	INodeListSearchResult,
-	INodePropertyOptions,
 	INodeParameters,
 	INodeType,
 	IRun,
@@ -105,8 +101,6 @@ export interface RunHandle {
 	cancel(): void;
 }
 
-export function runNode(options: RunNodeOptions): Promise<RunResult>;
-export function startNode(options: RunNodeOptions): RunHandle;
 
 export interface TestCredentialOptions {
 	credentialType: ICredentialType;
@@ -114,7 +108,6 @@ export interface TestCredentialOptions {
 	/** Other credential types (parents named in `extends`). */
 	credentialTypes?: ICredentialType[];
 }
-export function testCredential(options: TestCredentialOptions): Promise<INodeCredentialTestResult>;
 
 export interface SearchListOptions {
 	node: INodeType | IVersionedNodeType;
@@ -130,7 +123,6 @@ export interface SearchListOptions {
 	/** Parameter path of the resource locator; default found from the method name. */
 	path?: string;
 }
-export function searchList(options: SearchListOptions): Promise<INodeListSearchResult>;
 
 export interface LoadOptionsOptions {
 	node: INodeType | IVersionedNodeType;
@@ -143,30 +135,4 @@ export interface LoadOptionsOptions {
 	typeVersion?: number;
 	/** Parameter path of the field whose list is loaded; default 'parameters'. */
 	path?: string;
-}
-/** Calls a `methods.loadOptions` method in n8n-core's LoadOptionsContext. */
-export function loadOptions(options: LoadOptionsOptions): Promise<INodePropertyOptions[]>;
-
-/** Applies the credential type's `authenticate` to the request options as the n8n app does. */
-export function resolveAuthentication(
-	credentialType: ICredentialType,
-	data: ICredentialDataDecryptedObject,
-	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions>;
-
-export class HarnessCredentialsHelper extends ICredentialsHelper {
-	constructor(
-		credentialTypes: Record<string, ICredentialType>,
-		credentialData: Record<string, ICredentialDataDecryptedObject>,
-	);
-	getParentTypes(name: string): string[];
-	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean;
-	authenticate(...args: Parameters<ICredentialsHelper['authenticate']>): Promise<IHttpRequestOptions>;
-	preAuthentication(...args: Parameters<ICredentialsHelper['preAuthentication']>): Promise<ICredentialDataDecryptedObject | undefined>;
-	runPreAuthentication(...args: Parameters<ICredentialsHelper['runPreAuthentication']>): Promise<ICredentialDataDecryptedObject | undefined>;
-	getCredentials(...args: Parameters<ICredentialsHelper['getCredentials']>): ReturnType<ICredentialsHelper['getCredentials']>;
-	getDecrypted(...args: Parameters<ICredentialsHelper['getDecrypted']>): Promise<ICredentialDataDecryptedObject>;
-	updateCredentials(...args: Parameters<ICredentialsHelper['updateCredentials']>): Promise<void>;
-	updateCredentialsOauthTokenData(...args: Parameters<ICredentialsHelper['updateCredentialsOauthTokenData']>): Promise<void>;
-	getCredentialsProperties(...args: Parameters<ICredentialsHelper['getCredentialsProperties']>): ReturnType<ICredentialsHelper['getCredentialsProperties']>;
 }
