@@ -1,12 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { extractJson } from '../output/extractJson';
-import {
-	USAGE_DETAILS,
-	reportedCost,
-	toBilledFields,
-	usageDetail,
-} from '../output/toOutputItem';
+import { USAGE_DETAILS, reportedCost, toBilledFields, usageDetail } from '../output/billedFields';
 import type { CompletionPricing, CompletionResponse, CompletionUsage, InlineModeration } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
