@@ -1,26 +1,25 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, deepCopy } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, deepCopy } from 'n8n-workflow';
 import {
-	InvalidParameterError,
 	buildCompletionCall,
 	type CompletionParameters,
 } from '../request/buildCompletionRequest';
 import type { CompletionRequestBody } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { CREDENTIAL_TYPE, checkCredential, redactSecret } from '../transport/credentialSettings';
-import { FlowControl, RunStopped, type RunStopReason } from './flowControl';
+import { FlowControl } from './flowControl';
 import { answerFingerprint, groupIdenticalRequests } from './reuseIdenticalRequests';
 import { answerKey, executionMemoOf } from './executionMemo';
 import { stopReasonFor } from './stopReasons';
 import { keyExhaustionOf } from '../transport/keyExhaustion';
 import { readOutputSettings, readRequestSettings } from '../request/runSettings';
 import type { OutputSettings } from '../output/outputSettings';
-import { reportedCost, toBilledFields, toUsage } from '../output/billedFields';
-import { toErrorJson, type ErrorItemShape } from '../output/errorItem';
+import { reportedCost, toUsage } from '../output/billedFields';
 import { toOutputJson } from '../output/toOutputItem';
 import type { CompletionPricing } from '../transport/completionApi';
 import { requestCompletion } from '../transport/requestCompletion';
-import { InvalidJsonFailure, completeWithJson, toInvalidJsonError } from './jsonCompletion';
+import { completeWithJson } from './jsonCompletion';
+import { errorShapeOf, toErrorItem, toItemError, toNodeError, toStopError, type ItemError } from './itemFailure';
 import { canStreamToCaller } from '../transport/callerStreaming';
 import { explainFailure } from './failureExplanation';
 import { SpendLimit } from './spendLimit';
@@ -67,111 +66,20 @@ function outputSettingsIfReadable(context: IExecuteFunctions, itemIndex: number)
 	}
 }
 
-function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
-	if (error instanceof InvalidParameterError) {
-		const nodeError = new NodeOperationError(
-			context.getNode(),
-			`Invalid value for "${error.parameter}" in item ${itemIndex}: ${error.problem}`,
-			{ itemIndex, description: 'Nothing was sent to NanoGPT for this item.' },
-		);
-		nodeError.context.parameter = error.parameter;
-		return nodeError;
-	}
-	if (error instanceof Error) return error;
-	return new NodeOperationError(context.getNode(), String(error), { itemIndex });
-}
-
-/**
- * Turns a failed completion into an n8n error with status, NanoGPT's message and request ID.
- * `quotesAnswer` false: the error will stop the run, and n8n logs it, so it holds no text of the
- * answer (no partialText, no quote of a body that is not JSON).
- */
-function toApiError(
-	context: IExecuteFunctions,
-	failure: CompletionFailure,
-	itemIndex: number,
-	apiKey: string,
-	{ stopMessage, quotesAnswer }: { stopMessage?: string; quotesAnswer: boolean },
-): NodeApiError {
-	const details = redactSecret(failure.details, apiKey);
-	const { status, code, requestId, body, explanation, moderation } = details;
-	const apiMessage = quotesAnswer ? details.apiMessage : (details.unquotedApiMessage ?? details.apiMessage);
-	const partialText = quotesAnswer ? details.partialText : undefined;
-	const attempts = failure.attempts;
-	const attemptNote = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const message =
-		stopMessage ?? (status ? `NanoGPT returned ${status}: ${apiMessage}${attemptNote}` : `${apiMessage}${attemptNote}`);
-	const description = [
-		requestId ? `Request ID: ${requestId}` : undefined,
-		code ? `Code: ${code}` : undefined,
-		`Attempts: ${attempts}${status ? `, last status ${status}` : ''}`,
-		explanation ? `${explanation.parameter ? `Parameter: ${explanation.parameter}. ` : ''}${explanation.hint}` : undefined,
-	]
-		.filter(Boolean)
-		.join('. ');
-	const response: JsonObject = { message: apiMessage };
-	if (body !== undefined) response.body = body as JsonObject;
-	const error = new NodeApiError(context.getNode(), response, {
-		message,
-		description,
-		httpCode: status ? String(status) : undefined,
-		itemIndex,
-	});
-	// NodeApiError swaps a message that mentions a Node error code (ETIMEDOUT, ...) for generic text.
-	error.message = message;
-	if (status) error.context.httpCode = String(status);
-	if (requestId) error.context.requestId = requestId;
-	if (code) error.context.code = code;
-	error.context.attempts = attempts;
-	if (partialText) error.context.partialText = partialText;
-	if (failure.billed) Object.assign(error.context, toBilledFields(failure.billed));
-	if (explanation?.parameter) error.context.parameter = explanation.parameter;
-	if (moderation) error.context.moderation = moderation;
-	return error;
-}
-
-/**
- * The error of an item the run's stop left unanswered: never sent, or not sent again (`stopped`:
- * it was waiting to retry or resend when the run stopped).
- */
-function toStopError(
-	context: IExecuteFunctions,
-	reason: RunStopReason,
-	itemIndex: number,
-	stopped?: RunStopped,
-): NodeOperationError {
-	const error = new NodeOperationError(context.getNode(), reason.message, {
-		itemIndex,
-		description: `${stopped ? 'Not sent to NanoGPT again' : 'Not sent to NanoGPT'}. ${reason.description}`,
-	});
-	if (reason.code) error.context.code = reason.code;
-	if (stopped?.attempts !== undefined) error.context.attempts = stopped.attempts;
-	if (stopped?.billed) Object.assign(error.context, toBilledFields(stopped.billed));
-	return error;
-}
-
-/** How failed items come out: n8n's error output under On Error "Continue (using error output)". */
-function errorShapeOf(context: IExecuteFunctions, continueOnFail: boolean): ErrorItemShape {
-	return continueOnFail && context.getNode().onError === 'continueErrorOutput' ? 'errorOutput' : 'regularOutput';
-}
-
 export async function executeCompleteText(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
-	const errorShape = errorShapeOf(this, continueOnFail);
+	const errorShape = errorShapeOf(this.getNode(), continueOnFail);
 	// Shared by the tries of Retry On Fail: rows answered in an earlier try are not sent again.
 	const memo = executionMemoOf(this);
 	const results: INodeExecutionData[] = new Array(items.length);
 	const errorItem = (
-		error: Error & { description?: string | null; context?: IDataObject },
+		error: ItemError,
 		itemIndex: number,
 		output?: OutputSettings,
 		reusedFrom?: number,
 	) => {
-		results[itemIndex] = {
-			json: toErrorJson(error, output, items[itemIndex].json, reusedFrom, errorShape),
-			pairedItem: { item: itemIndex },
-		};
+		results[itemIndex] = toErrorItem(error, itemIndex, items[itemIndex].json, errorShape, output, reusedFrom);
 	};
 	const failEveryItem = (error: Error) => {
 		if (!continueOnFail) throw error;
@@ -184,7 +92,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	try {
 		credential = checkCredential(await this.getCredentials(CREDENTIAL_TYPE));
 	} catch (error) {
-		return failEveryItem(toNodeError(this, error, 0));
+		return failEveryItem(toNodeError(this.getNode(), error, 0));
 	}
 	if ('problem' in credential) return failEveryItem(new NodeOperationError(this.getNode(), credential.problem));
 	const { apiKey } = credential;
@@ -193,7 +101,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	try {
 		requestSettings = readRequestSettings(this.getNodeParameter('requestOptions', 0, {}) as IDataObject);
 	} catch (error) {
-		return failEveryItem(toNodeError(this, error, 0));
+		return failEveryItem(toNodeError(this.getNode(), error, 0));
 	}
 
 	// Every item is checked before the first request, so bad input costs nothing.
@@ -208,7 +116,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			};
 			jobs.push({ ...job, fingerprint: answerFingerprint(job) });
 		} catch (error) {
-			const nodeError = toNodeError(this, error, itemIndex);
+			const nodeError = toNodeError(this.getNode(), error, itemIndex);
 			if (!continueOnFail) throw nodeError;
 			errorItem(nodeError, itemIndex, outputSettingsIfReadable(this, itemIndex));
 		}
@@ -271,16 +179,13 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 	 * the error stops the run and n8n logs it: then it quotes no completion text.
 	 */
 	const quotesAnswer = continueOnFail;
-	const toItemError = (error: unknown, itemIndex: number): Error => {
-		if (error instanceof RunStopped) return toStopError(this, error.reason, itemIndex, error);
-		if (error instanceof InvalidJsonFailure) return toInvalidJsonError(this.getNode(), error, itemIndex, apiKey, { quotesText: quotesAnswer });
-		if (!(error instanceof CompletionFailure)) return toNodeError(this, error, itemIndex);
-		const exhaustion = keyExhaustionOf(error.details);
+	const itemErrorOf = (error: unknown, itemIndex: number): Error => {
+		const exhaustion = error instanceof CompletionFailure ? keyExhaustionOf(error.details) : undefined;
 		if (exhaustion) {
-			flow.stop(stopReasonFor(exhaustion, redactSecret(error.details, apiKey), itemIndex));
+			flow.stop(stopReasonFor(exhaustion, redactSecret((error as CompletionFailure).details, apiKey), itemIndex));
 			memo?.rememberStop(flow.stopped!, exhaustion.kind === 'dailyCap' ? exhaustion.resetsAt : undefined);
 		}
-		return toApiError(this, error, itemIndex, apiKey, { stopMessage: exhaustion && flow.stopped?.message, quotesAnswer });
+		return toItemError(this.getNode(), error, itemIndex, { apiKey, quotesAnswer, stopMessage: exhaustion && flow.stopped?.message });
 	};
 
 	const completeItem = async (job: CompletionJob) => {
@@ -331,7 +236,7 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 				});
 			}
 		} catch (error) {
-			const nodeError = toItemError(error, itemIndex);
+			const nodeError = itemErrorOf(error, itemIndex);
 			if (forwardChunks) sendChunk('error', itemIndex, nodeError.message);
 			const sharers = reusers.get(itemIndex) ?? [];
 			for (let done = 0; done <= sharers.length; done++) logProgress(true);
@@ -351,12 +256,12 @@ export async function executeCompleteText(this: IExecuteFunctions): Promise<INod
 			const sharers = reusers.get(job.itemIndex) ?? [];
 			for (let done = 0; done <= sharers.length; done++) logProgress(true);
 			if (!continueOnFail) {
-				firstFailure ??= toStopError(this, stop, job.itemIndex);
+				firstFailure ??= toStopError(this.getNode(), stop, job.itemIndex);
 				break;
 			}
-			errorItem(toStopError(this, stop, job.itemIndex), job.itemIndex, job.output);
+			errorItem(toStopError(this.getNode(), stop, job.itemIndex), job.itemIndex, job.output);
 			for (const reuser of sharers) {
-				errorItem(toStopError(this, stop, reuser.itemIndex), reuser.itemIndex, reuser.output, job.itemIndex);
+				errorItem(toStopError(this.getNode(), stop, reuser.itemIndex), reuser.itemIndex, reuser.output, job.itemIndex);
 			}
 		}
 	}
