@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { toErrorJson } from '../output/toOutputItem';
+import { toErrorJson } from '../output/errorItem';
 
 /** The node as an AI Agent's tool: n8n names the tool variant of a node `<type>Tool`. */
 function runsAsAgentTool(context: IExecuteFunctions): boolean {

@@ -1,12 +1,8 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { extractJson } from '../output/extractJson';
-import {
-	USAGE_DETAILS,
-	reportedCost,
-	toBilledFields,
-	usageDetail,
-} from '../output/toOutputItem';
+import { USAGE_DETAILS, reportedCost, usageDetail } from '../output/billedFields';
+import { withErrorItemDetails } from '../output/errorItem';
 import type { CompletionPricing, CompletionResponse, CompletionUsage, InlineModeration } from '../transport/completionApi';
 import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
@@ -216,9 +212,10 @@ export function toInvalidJsonError(
 		itemIndex,
 		description: `${why} Attempts: ${failure.attempts}.${quotesText ? '' : ` ${TEXT_LEFT_OUT}`}`,
 	});
-	error.context.attempts = failure.attempts;
-	if (quotesText) error.context.completionText = text;
-	Object.assign(error.context, toBilledFields(failure.billed));
-	if (failure.moderation) error.context.moderation = failure.moderation;
-	return error;
+	return withErrorItemDetails(error, {
+		attempts: failure.attempts,
+		completionText: quotesText ? text : undefined,
+		billed: failure.billed,
+		moderation: failure.moderation,
+	});
 }

@@ -1,4 +1,4 @@
-import { reportedCost, type TokenUsage, type UsageDetail } from '../output/toOutputItem';
+import { reportedCost, type TokenUsage, type UsageDetail } from '../output/billedFields';
 import type { CompletionPricing } from '../transport/completionApi';
 
 /** Usage details the summary line adds up when NanoGPT reported them, with their words. */

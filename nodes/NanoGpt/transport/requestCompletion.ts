@@ -151,6 +151,58 @@ function asCompletionFailure(error: unknown): CompletionFailure {
 	});
 }
 
+/** A failure no retry can help: the key is exhausted, or Retry-After asks for more than the node waits. */
+function beyondRetry(details: CompletionFailure['details']): boolean {
+	// A daily cap or an empty balance refuses every further request of the key: the run stops on it.
+	if (keyExhaustionOf(details) !== undefined) return true;
+	const askedFor = details.retryAfterMs ?? 0;
+	if (details.retryable && askedFor > MAX_RETRY_WAIT_MS) {
+		details.apiMessage += ` (Retry-After asks for ${Math.round(askedFor / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
+		return true;
+	}
+	return false;
+}
+
+/** Retries counted against Max Retries, and those after the per-second limit pushed back. */
+interface RetryCounts {
+	retries: number;
+	rateLimitRetries: number;
+}
+
+/** Whether a failed attempt is sent again, counting the retry when it is. */
+function countRetry(details: CompletionFailure['details'], counts: RetryCounts, maxRetries: number): boolean {
+	if (isPerSecondRefusal(details.status, details.retryAfterMs)) {
+		if (++counts.rateLimitRetries > MAX_RATE_LIMIT_RETRIES) {
+			details.apiMessage += ` (the per-second rate limit refused it ${counts.rateLimitRetries} times; the node retries such a refusal at most ${MAX_RATE_LIMIT_RETRIES} times)`;
+			return false;
+		}
+		return true;
+	}
+	return ++counts.retries <= maxRetries;
+}
+
+/** One attempt; a failure comes back (not thrown) with whether text already streamed to the caller. */
+async function attemptOnce(
+	context: IExecuteFunctions,
+	body: CompletionRequestBody,
+	settings: CompletionCallSettings,
+): Promise<{ answered: Omit<CompletionOutcome, 'attempts'> } | { failure: CompletionFailure; streamedText: boolean }> {
+	const { signal } = settings;
+	let streamedText = false;
+	const onText = settings.onText
+		? (text: string) => {
+				streamedText = true;
+				settings.onText?.(text);
+			}
+		: undefined;
+	try {
+		return { answered: await attemptCompletion(context, body, { ...settings, onText }) };
+	} catch (error) {
+		const failure = signal?.aborted ? networkFailure(error, signal, settings.timeoutMs) : asCompletionFailure(error);
+		return { failure, streamedText };
+	}
+}
+
 /** One completion with retries, pacing, timeouts and cancellation. Throws CompletionFailure. */
 export async function requestCompletion(
 	context: IExecuteFunctions,
@@ -158,59 +210,34 @@ export async function requestCompletion(
 	settings: CompletionCallSettings,
 ): Promise<CompletionOutcome> {
 	const { flow, signal } = settings;
-	const cancelled = (attempts: number) => {
-		const failure = networkFailure(undefined, signal, settings.timeoutMs);
-		failure.attempts = attempts;
-		return failure;
-	};
-	// Retries counted against Max Retries, and those after the per-second limit pushed back.
-	let retries = 0;
-	let rateLimitRetries = 0;
+	const counts: RetryCounts = { retries: 0, rateLimitRetries: 0 };
 	for (let attempt = 1; ; attempt++) {
-		let failure: CompletionFailure;
-		let streamedText = false;
-		const onText = settings.onText
-			? (text: string) => {
-					streamedText = true;
-					settings.onText?.(text);
-				}
-			: undefined;
 		const startedAt = Date.now();
-		try {
-			const answered = await attemptCompletion(context, body, { ...settings, onText });
+		const sent = await attemptOnce(context, body, settings);
+		if ('answered' in sent) {
 			flow.afterAttempt({ startedAt });
-			return { ...answered, attempts: attempt };
-		} catch (error) {
-			failure = signal?.aborted ? networkFailure(error, signal, settings.timeoutMs) : asCompletionFailure(error);
+			return { ...sent.answered, attempts: attempt };
 		}
+		const { failure, streamedText } = sent;
 		failure.attempts = attempt;
 		const { details } = failure;
-		// A daily cap or an empty balance refuses every further request of the key: the run stops on it.
-		if (keyExhaustionOf(details) !== undefined) throw failure;
-		const askedFor = details.retryAfterMs ?? 0;
-		if (details.retryable && askedFor > MAX_RETRY_WAIT_MS) {
-			details.apiMessage += ` (Retry-After asks for ${Math.round(askedFor / 1000)} s, more than the ${MAX_RETRY_WAIT_MS / 1000} s the node waits)`;
-			throw failure;
-		}
+		if (beyondRetry(details)) throw failure;
 		const wait = retryDelay(details.retryAfterMs, attempt);
 		flow.afterAttempt({ failure, startedAt, retryAfterMs: wait });
 		// Text already forwarded to a chat cannot be taken back, so a broken stream is not repeated.
 		if (!details.retryable || streamedText || signal?.aborted) throw failure;
-		if (isPerSecondRefusal(details.status, details.retryAfterMs)) {
-			if (++rateLimitRetries > MAX_RATE_LIMIT_RETRIES) {
-				details.apiMessage += ` (the per-second rate limit refused it ${rateLimitRetries} times; the node retries such a refusal at most ${MAX_RATE_LIMIT_RETRIES} times)`;
-				throw failure;
-			}
-		} else if (++retries > settings.maxRetries) {
-			throw failure;
-		}
+		if (!countRetry(details, counts, settings.maxRetries)) throw failure;
 		const refused = await flow.beforeRetry(signal, wait).then(
 			() => undefined,
 			(error: unknown) => ({ error }),
 		);
 		if (refused) {
 			// The run's own error (it stopped) becomes the item's; anything else here is the cancel.
-			if (signal?.aborted || !(refused.error instanceof Error)) throw cancelled(attempt);
+			if (signal?.aborted || !(refused.error instanceof Error)) {
+				const cancelled = networkFailure(undefined, signal, settings.timeoutMs);
+				cancelled.attempts = attempt;
+				throw cancelled;
+			}
 			throw refused.error;
 		}
 	}
