@@ -2,7 +2,7 @@
 // npm test: builds, then runs the jest suites and ends with the totals line CI reads:
 // "N passed, M failed, K skipped". A skipped or todo test is a gap, not a pass: it fails the run
 // like a failed test does (exit 1), and CI adds K to the failures. Arguments go to jest
-// (`npm test -- test/unit/sseParser.test.ts`); a run that left out registered suites ends with
+// (`npm test -- test/unit/transport/sseParser.test.ts`); a run that left out registered suites ends with
 // ", S suites not run", which CI adds to the failures too (scripts/lib/jestTotals.js).
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');

@@ -8,11 +8,11 @@ const n8n2 = projects.find((project) => project.displayName === 'n8n 2.x');
 /** Suites left out of the mutation run, and why. */
 const LEFT_OUT = [
 	// Timing-bound: they assert rates, so a machine slowed by the mutation run would fail them and
-	// count a slow run as a kill. The pacing logic they exercise is covered by test/unit/flowControl.test.ts.
-	'<rootDir>/test/node/throughput.test.ts',
-	'<rootDir>/test/loadWithFaults.test.ts',
+	// count a slow run as a kill. The pacing logic they exercise is covered by test/unit/run/flowControl.test.ts.
+	'<rootDir>/test/node/run/throughput.test.ts',
+	'<rootDir>/test/engine/loadWithFaults.test.ts',
 	// Reads the node's source text to build broken copies; the mutation sandbox holds instrumented source.
-	'<rootDir>/test/brokenNodeBuilds.test.ts',
+	'<rootDir>/test/engine/brokenNodeBuilds.test.ts',
 ];
 
 // `test:mutation -- --unit`: the unit suites only (test/unit/), for a quick measure of the pure

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { NanoGptApi } from '../../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
-import { PROVIDER_MODEL, expectedRequest, sampleCollections, sampleRuns } from '../fieldSamples';
+import { PROVIDER_MODEL, expectedRequest, sampleCollections, sampleRuns } from '../support/fieldSamples';
 import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
 import { searchList, testCredential } from '../support/harness';
 import { MODEL, completeParameters, credentialsFor, prompts, runCompletion, usageOf } from './nodeRun';
