@@ -57,9 +57,11 @@ describe('request options in n8n-core against the emulator', () => {
 		expect(starts).toHaveLength(count);
 		expect(steadyStarts.length).toBeGreaterThanOrEqual(count / 2);
 		// Starts are paced at the node; the time n8n's helper takes to send each varies (the first one
-		// most), so a 1 s window at the server may see up to two starts more than the rate, never a burst.
+		// most), so a 1 s window at the server may see up to three starts more than the rate (23 seen in
+		// CI, n8n-core 1.122, both jest projects on two cores), never a burst: a node that ignores the
+		// rate puts 28 to 30 of these 30 starts in one second.
 		const mostInOneSecond = Math.max(...steadyStarts.map((start) => starts.filter((other) => other >= start && other < start + 1000).length));
-		expect(mostInOneSecond).toBeLessThanOrEqual(rate + 2);
+		expect(mostInOneSecond).toBeLessThanOrEqual(rate + 3);
 		const gaps = starts.slice(1).map((start, index) => start - starts[index]).sort((a, b) => a - b);
 		expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(1000 / rate - 10);
 		expect(starts[count - 1] - starts[0]).toBeGreaterThanOrEqual(((count - 1) * 1000) / rate - 50);
