@@ -1,4 +1,4 @@
-import { billedTotal } from '../../../nodes/NanoGpt/run/jsonCompletion';
+import { billedTotal } from '../../../nodes/NanoGpt/output/billedTotal';
 import { toSimplifiedCompletion } from '../../../nodes/NanoGpt/output/toOutputItem';
 
 const response = (text: string, usage: unknown, pricing?: unknown) => ({

@@ -3,7 +3,7 @@ import { toBilledFields, toUsage } from '../../../nodes/NanoGpt/output/toOutputI
 import type { CompletionResponse } from '../../../nodes/NanoGpt/transport/completionApi';
 import { buildCompletionCall } from '../../../nodes/NanoGpt/request/buildCompletionRequest';
 import { explainFailure } from '../../../nodes/NanoGpt/run/failureExplanation';
-import { billedTotal } from '../../../nodes/NanoGpt/run/jsonCompletion';
+import { billedTotal } from '../../../nodes/NanoGpt/output/billedTotal';
 import { RunProgress } from '../../../nodes/NanoGpt/run/runProgress';
 import { readInlineModeration, totalModeration } from '../../../nodes/NanoGpt/transport/inlineModeration';
 import { toModelProviders } from '../../../nodes/NanoGpt/transport/modelProviders';
