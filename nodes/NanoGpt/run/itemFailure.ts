@@ -6,7 +6,12 @@ import { redactSecret } from '../transport/credentialSettings';
 import { toErrorJson, withErrorItemDetails, type ErrorItemShape } from '../output/errorItem';
 import type { OutputSettings } from '../output/outputSettings';
 import { RunStopped, type RunStopReason } from './flowControl';
-import { InvalidJsonFailure, toInvalidJsonError } from './jsonCompletion';
+import { InvalidJsonFailure } from './jsonCompletion';
+
+const JSON_OPTION = 'Options > Output Content as JSON';
+const QUOTED_CHARACTERS = 200;
+const TEXT_LEFT_OUT =
+	'The text is left out of this error, which n8n logs; with On Error set to a Continue mode, the error item carries it as completionText.';
 
 /** An n8n error as the error item reads it. */
 export type ItemError = Error & { description?: string | null; context?: IDataObject };
@@ -74,6 +79,45 @@ function toApiError(
 		billed: failure.billed,
 		parameter: explanation?.parameter || undefined,
 		moderation,
+	});
+}
+
+/**
+ * The item's error for a completion without valid JSON; the error item gets `completionText`.
+ * `quotesText` false (an error that stops the run, which n8n logs): neither the quote nor
+ * `completionText`, and the description says where to find the text.
+ */
+export function toInvalidJsonError(
+	node: INode,
+	failure: InvalidJsonFailure,
+	itemIndex: number,
+	apiKey: string,
+	{ quotesText }: { quotesText: boolean } = { quotesText: true },
+): NodeOperationError {
+	const text = redactSecret(failure.text, apiKey);
+	const characters = Array.from(text);
+	const excerpt = characters.slice(0, QUOTED_CHARACTERS).join('');
+	const quote =
+		characters.length > QUOTED_CHARACTERS
+			? `The text begins (first ${QUOTED_CHARACTERS} characters): "${excerpt}…"`
+			: `The text: "${excerpt}"`;
+	const cutOff = failure.reason === 'length' ? ': Max Tokens cut the text off (finish reason "length")' : '';
+	const message = `No valid JSON in the completion of item ${itemIndex} (${JSON_OPTION})${cutOff}.${quotesText ? ` ${quote}` : ''}`;
+	const why = {
+		length:
+			'Not sent again: the same Max Tokens would cut the text off again. Raise Options > Max Tokens or ask for a shorter answer.',
+		streamed: 'Not sent again: the text had already streamed to the caller.',
+		'retries used': `Sent ${failure.jsonRetries + 1} time${failure.jsonRetries === 0 ? '' : 's'} (Options > Retries on Invalid JSON: ${failure.jsonRetries}), each completion billed. Ask for JSON only, for example "Answer with a JSON object and nothing else".`,
+	}[failure.reason];
+	const error = new NodeOperationError(node, message, {
+		itemIndex,
+		description: `${why} Attempts: ${failure.attempts}.${quotesText ? '' : ` ${TEXT_LEFT_OUT}`}`,
+	});
+	return withErrorItemDetails(error, {
+		attempts: failure.attempts,
+		completionText: quotesText ? text : undefined,
+		billed: failure.billed,
+		moderation: failure.moderation,
 	});
 }
 

@@ -2,7 +2,8 @@ import type { INode } from 'n8n-workflow';
 import type { CompletionResponse } from '../../../nodes/NanoGpt/transport/completionApi';
 import { RunStopped } from '../../../nodes/NanoGpt/run/flowControl';
 import { billedTotal } from '../../../nodes/NanoGpt/output/billedTotal';
-import { InvalidJsonFailure, completeWithJson, toInvalidJsonError, type JsonCompletionSettings } from '../../../nodes/NanoGpt/run/jsonCompletion';
+import { toInvalidJsonError } from '../../../nodes/NanoGpt/run/itemFailure';
+import { InvalidJsonFailure, completeWithJson, type JsonCompletionSettings } from '../../../nodes/NanoGpt/run/jsonCompletion';
 import { CompletionFailure } from '../../../nodes/NanoGpt/transport/completionFailure';
 import type { CompletionOutcome } from '../../../nodes/NanoGpt/transport/requestCompletion';
 
