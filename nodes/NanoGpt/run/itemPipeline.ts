@@ -14,7 +14,7 @@ import type { CompletionJob, CompletionRun } from './completionRun';
 import { answerKey } from './executionMemo';
 import { explainFailure } from './failureExplanation';
 import { toItemError, toNodeError, toStopError } from './itemFailure';
-import { completeWithJson, type JsonCompletionOutcome } from './jsonCompletion';
+import { JsonSends, type JsonCompletionOutcome } from './jsonCompletion';
 import { answerFingerprint, groupIdenticalRequests } from './reuseIdenticalRequests';
 import { stopReasonFor } from './stopReasons';
 
@@ -133,26 +133,20 @@ function costInUsd(pricing: CompletionPricing | undefined): number | undefined {
 	return cost.currency === null || cost.currency === undefined || cost.currency.toUpperCase() === 'USD' ? cost.amount : undefined;
 }
 
+/** Counts a billed answer (and its moderation check) for the progress lines and Max Spend per Run. */
+function countBilled(run: CompletionRun, { response, moderation }: CompletionOutcome): void {
+	run.flow.progress.onBilled(toUsage(response.usage), response.x_nanogpt_pricing);
+	const moderationCost = moderation?.cost;
+	run.spend?.onCompletion(costInUsd(response.x_nanogpt_pricing), typeof moderationCost === 'number' ? moderationCost : 0);
+}
+
 /**
- * Parse the JSON (Output Content as JSON): takes the sent completion, and sends again through
- * `send` while its text holds no valid JSON (Retries on Invalid JSON). Counts every billed answer.
+ * Parse the JSON (Output Content as JSON): the item's answer, or undefined to send the request
+ * again (Retries on Invalid JSON). Every answer is billed, so every one is counted.
  */
-async function parseJson(
-	run: CompletionRun,
-	job: CompletionJob,
-	send: () => Promise<CompletionOutcome>,
-): Promise<JsonCompletionOutcome> {
-	const { flow, spend } = run;
-	return await completeWithJson(send, {
-		...job.output,
-		forwardsText: run.forwardsChunks(job),
-		onBilled: (billed, moderation) => {
-			flow.progress.onBilled(toUsage(billed.usage), billed.x_nanogpt_pricing);
-			const moderationCost = moderation?.cost;
-			spend?.onCompletion(costInUsd(billed.x_nanogpt_pricing), typeof moderationCost === 'number' ? moderationCost : 0);
-		},
-		beforeResend: async () => await flow.beforeRetry(run.cancelSignal),
-	});
+function parseJson(run: CompletionRun, sends: JsonSends, outcome: CompletionOutcome): JsonCompletionOutcome | undefined {
+	countBilled(run, outcome);
+	return sends.parse(outcome);
 }
 
 /** Shape the output: the item's output item, and one for each item that shares its answer. */
@@ -203,12 +197,21 @@ function failItem(run: CompletionRun, job: CompletionJob, failure: unknown, apiK
 	for (const reuser of sharers) run.failed(nodeError, reuser.itemIndex, reuser.output, itemIndex);
 }
 
-/** One sent item through its steps: send with retries, parse the JSON, shape the output; or fail the item. */
+/**
+ * One sent item through its steps: send with retries, parse the JSON (both again while the text
+ * holds no valid JSON and Retries on Invalid JSON allow), shape the output; or fail the item.
+ */
 export async function completeItem(run: CompletionRun, job: CompletionJob, settings: PipelineSettings): Promise<void> {
 	const forwardChunks = run.forwardsChunks(job);
 	if (forwardChunks) run.sendChunk('begin', job.itemIndex);
+	const sends = new JsonSends({ ...job.output, forwardsText: forwardChunks });
 	try {
-		const answer = await parseJson(run, job, async () => await sendWithRetries(run, job, settings));
+		let answer: JsonCompletionOutcome | undefined;
+		while (answer === undefined) {
+			if (sends.sentBefore) await run.flow.beforeRetry(run.cancelSignal).catch((error: unknown) => sends.refusedResend(error));
+			const outcome = await sendWithRetries(run, job, settings).catch((error: unknown) => sends.failedSend(error));
+			answer = parseJson(run, sends, outcome);
+		}
 		if (forwardChunks) run.sendChunk('end', job.itemIndex);
 		shapeOutput(run, job, answer);
 	} catch (error) {

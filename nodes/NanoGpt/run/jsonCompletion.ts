@@ -7,16 +7,12 @@ import type { CompletionOutcome } from '../transport/requestCompletion';
 import { RunStopped } from './flowControl';
 
 export interface JsonCompletionSettings {
-	/** Output Content as JSON; when off, the first outcome is returned as it is. */
+	/** Output Content as JSON; when off, the first outcome is the item's answer as it is. */
 	jsonOutput: boolean;
 	/** Retries on Invalid JSON. */
 	jsonRetries: number;
-	/** Whether each attempt's text is forwarded to a caller as it streams (it cannot be taken back). */
+	/** Whether each send's text is forwarded to a caller as it streams (it cannot be taken back). */
 	forwardsText: boolean;
-	/** Called for every response NanoGPT answered with a completion: each one is billed (and its moderation check, if any). */
-	onBilled(response: CompletionResponse, moderation?: InlineModeration): void;
-	/** Waits for a start slot before the request is sent again; throws when the run is cancelled or stopped (RunStopped). */
-	beforeResend(): Promise<void>;
 }
 
 export interface JsonCompletionOutcome extends CompletionOutcome {
@@ -46,51 +42,34 @@ export class InvalidJsonFailure extends Error {
 }
 
 /**
- * One item's completion with Output Content as JSON: sends the request, and sends it again (at
- * most jsonRetries times) while the text holds no valid JSON, unless Max Tokens cut the text off
- * or the text already streamed to a caller. `attempts` counts every request sent, network and
- * status retries included. Throws CompletionFailure (with the attempts of earlier sends added)
- * or InvalidJsonFailure.
+ * The sends of one item, as the pipeline's steps see them: send with retries, then parse the JSON,
+ * and again (at most jsonRetries more times) while the text holds no valid JSON, unless Max Tokens
+ * cut the text off or it already streamed to a caller. Keeps what every send billed and attempted,
+ * so that the item's answer or error counts them all: `attempts` is every request sent, network and
+ * status retries included.
  */
-export async function completeWithJson(
-	sendOnce: () => Promise<CompletionOutcome>,
-	settings: JsonCompletionSettings,
-): Promise<JsonCompletionOutcome> {
-	const responses: CompletionResponse[] = [];
-	const moderations: Array<InlineModeration | undefined> = [];
-	let attempts = 0;
-	for (let jsonAttempt = 0; ; jsonAttempt++) {
-		if (jsonAttempt > 0) {
-			const refused = await settings.beforeResend().then(
-				() => undefined,
-				(error: unknown) => ({ error }),
-			);
-			// The run stopped before the resend: the item still reports what its completions billed.
-			if (refused?.error instanceof RunStopped) {
-				refused.error.attempts = attempts;
-				refused.error.billed = billedTotal(responses);
-			}
-			if (refused) throw refused.error;
-		}
-		const sent = await sendOnce().then(
-			(outcome) => ({ outcome }),
-			(error: unknown) => ({ error }),
-		);
-		if ('error' in sent) {
-			// The item's error counts every request sent for it, the earlier sends included.
-			if (sent.error instanceof CompletionFailure) {
-				sent.error.attempts += attempts;
-				if (responses.length > 0) sent.error.billed = billedTotal(responses);
-				const moderation = totalModeration([...moderations, sent.error.details.moderation]);
-				if (moderation) sent.error.details.moderation = moderation;
-			}
-			throw sent.error;
-		}
-		const { outcome } = sent;
-		attempts += outcome.attempts;
+export class JsonSends {
+	private readonly responses: CompletionResponse[] = [];
+	private readonly moderations: Array<InlineModeration | undefined> = [];
+	private attempts = 0;
+
+	constructor(private readonly settings: JsonCompletionSettings) {}
+
+	/** Whether the item was sent before, so that the next send is a resend. */
+	get sentBefore(): boolean {
+		return this.responses.length > 0;
+	}
+
+	/**
+	 * A send's outcome: the item's answer, or undefined to send it again. Throws InvalidJsonFailure
+	 * when the text holds no valid JSON and it will not be sent again.
+	 */
+	parse(outcome: CompletionOutcome): JsonCompletionOutcome | undefined {
+		const { responses, moderations, settings } = this;
+		this.attempts += outcome.attempts;
 		responses.push(outcome.response);
 		moderations.push(outcome.moderation);
-		settings.onBilled(outcome.response, outcome.moderation);
+		const attempts = this.attempts;
 		const moderation = totalModeration(moderations);
 		if (!settings.jsonOutput) return { response: outcome.response, attempts, ...(moderation && { moderation }) };
 
@@ -104,7 +83,28 @@ export async function completeWithJson(
 		let reason: NoRetryReason | undefined;
 		if (choice?.finish_reason === 'length') reason = 'length';
 		else if (settings.forwardsText && text !== '') reason = 'streamed';
-		else if (jsonAttempt >= settings.jsonRetries) reason = 'retries used';
+		else if (responses.length > settings.jsonRetries) reason = 'retries used';
 		if (reason) throw new InvalidJsonFailure(text, reason, attempts, settings.jsonRetries, billedTotal(responses), moderation);
+		return undefined;
+	}
+
+	/** Throws a send's failure; a failed completion counts the earlier sends' attempts, billing and moderation. */
+	failedSend(error: unknown): never {
+		if (error instanceof CompletionFailure) {
+			error.attempts += this.attempts;
+			if (this.sentBefore) error.billed = billedTotal(this.responses);
+			const moderation = totalModeration([...this.moderations, error.details.moderation]);
+			if (moderation) error.details.moderation = moderation;
+		}
+		throw error;
+	}
+
+	/** Throws why a resend was not sent; a run stopped meanwhile still reports what the item's sends billed. */
+	refusedResend(error: unknown): never {
+		if (error instanceof RunStopped) {
+			error.attempts = this.attempts;
+			error.billed = billedTotal(this.responses);
+		}
+		throw error;
 	}
 }

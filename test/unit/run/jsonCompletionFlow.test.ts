@@ -3,13 +3,31 @@ import type { CompletionResponse } from '../../../nodes/NanoGpt/transport/comple
 import { RunStopped } from '../../../nodes/NanoGpt/run/flowControl';
 import { billedTotal } from '../../../nodes/NanoGpt/output/billedTotal';
 import { toInvalidJsonError } from '../../../nodes/NanoGpt/run/itemFailure';
-import { InvalidJsonFailure, completeWithJson, type JsonCompletionSettings } from '../../../nodes/NanoGpt/run/jsonCompletion';
+import { InvalidJsonFailure, JsonSends, type JsonCompletionOutcome, type JsonCompletionSettings } from '../../../nodes/NanoGpt/run/jsonCompletion';
 import { CompletionFailure } from '../../../nodes/NanoGpt/transport/completionFailure';
 import type { CompletionOutcome } from '../../../nodes/NanoGpt/transport/requestCompletion';
 
 // Output Content as JSON, one item: when the request is sent again, what the item's error and
 // billing say, and the message a user reads. The sends are answered from a script here; the node
 // suites run the same through n8n's engine and the emulator. Expected values are written out by hand.
+
+/** The script's settings: the item's JSON settings, and what the pipeline does around each send. */
+interface ScriptSettings extends JsonCompletionSettings {
+	onBilled(response: CompletionResponse): void;
+	beforeResend(): Promise<void>;
+}
+
+/** JsonSends driven the way the pipeline drives it (itemPipeline.ts, completeItem): send, count, parse; wait before a resend. */
+async function sendUntilJson(sendOnce: () => Promise<CompletionOutcome>, settings: ScriptSettings): Promise<JsonCompletionOutcome> {
+	const sends = new JsonSends(settings);
+	for (;;) {
+		if (sends.sentBefore) await settings.beforeResend().catch((error: unknown) => sends.refusedResend(error));
+		const outcome = await sendOnce().catch((error: unknown) => sends.failedSend(error));
+		settings.onBilled(outcome.response);
+		const answer = sends.parse(outcome);
+		if (answer) return answer;
+	}
+}
 
 const answer = (text: string, finish = 'stop', extra: Partial<CompletionResponse> = {}): CompletionResponse => ({
 	id: `id-${text}`,
@@ -29,7 +47,7 @@ function script(outcomes: Array<CompletionOutcome | Error>) {
 		if (next instanceof Error) throw next;
 		return next;
 	};
-	const settings = (overrides: Partial<JsonCompletionSettings> = {}): JsonCompletionSettings => ({
+	const settings = (overrides: Partial<ScriptSettings> = {}): ScriptSettings => ({
 		jsonOutput: true,
 		jsonRetries: 2,
 		forwardsText: false,
@@ -54,7 +72,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 describe('sending again while the text holds no JSON', () => {
 	it('returns the first outcome as it is with JSON off', async () => {
 		const run = script([{ response: answer('no json'), attempts: 2, moderation: { model: 'x', flagged: false, cost: 0.1 } }]);
-		await expect(completeWithJson(run.sendOnce, run.settings({ jsonOutput: false }))).resolves.toEqual({
+		await expect(sendUntilJson(run.sendOnce, run.settings({ jsonOutput: false }))).resolves.toEqual({
 			response: answer('no json'),
 			attempts: 2,
 			moderation: { model: 'x', flagged: false, cost: 0.1 },
@@ -68,7 +86,7 @@ describe('sending again while the text holds no JSON', () => {
 			{ response: answer('nope'), attempts: 2 },
 			{ response: answer('{"a": 1}'), attempts: 1 },
 		]);
-		const outcome = await completeWithJson(run.sendOnce, run.settings());
+		const outcome = await sendUntilJson(run.sendOnce, run.settings());
 		expect(outcome).toEqual({
 			response: { ...answer('{"a": 1}'), usage: { prompt_tokens: 2, completion_tokens: 4, total_tokens: 6 }, x_nanogpt_pricing: { amount: 1, currency: 'USD' } },
 			attempts: 3,
@@ -86,7 +104,7 @@ describe('sending again while the text holds no JSON', () => {
 			{ response: answer('c'), attempts: 1 },
 			{ response: answer('{}'), attempts: 1 },
 		]);
-		const failure = (await failureOf(completeWithJson(run.sendOnce, run.settings({ jsonRetries: 2 })))) as InvalidJsonFailure;
+		const failure = (await failureOf(sendUntilJson(run.sendOnce, run.settings({ jsonRetries: 2 })))) as InvalidJsonFailure;
 		expect(failure).toBeInstanceOf(InvalidJsonFailure);
 		expect({ text: failure.text, reason: failure.reason, attempts: failure.attempts, jsonRetries: failure.jsonRetries, message: failure.message, name: failure.name }).toEqual({
 			text: 'c',
@@ -102,21 +120,21 @@ describe('sending again while the text holds no JSON', () => {
 
 	it('never sends again a text Max Tokens cut off, nor one that already streamed', async () => {
 		const cut = script([{ response: answer('{"a":', 'length'), attempts: 1 }]);
-		expect(((await failureOf(completeWithJson(cut.sendOnce, cut.settings()))) as InvalidJsonFailure).reason).toBe('length');
+		expect(((await failureOf(sendUntilJson(cut.sendOnce, cut.settings()))) as InvalidJsonFailure).reason).toBe('length');
 		const streamed = script([{ response: answer('text'), attempts: 1 }]);
-		expect(((await failureOf(completeWithJson(streamed.sendOnce, streamed.settings({ forwardsText: true })))) as InvalidJsonFailure).reason).toBe('streamed');
+		expect(((await failureOf(sendUntilJson(streamed.sendOnce, streamed.settings({ forwardsText: true })))) as InvalidJsonFailure).reason).toBe('streamed');
 		const empty = script([
 			{ response: answer(''), attempts: 1 },
 			{ response: answer('[1]'), attempts: 1 },
 		]);
-		await expect(completeWithJson(empty.sendOnce, empty.settings({ forwardsText: true }))).resolves.toMatchObject({ attempts: 2, json: { data: [1] } });
+		await expect(sendUntilJson(empty.sendOnce, empty.settings({ forwardsText: true }))).resolves.toMatchObject({ attempts: 2, json: { data: [1] } });
 	});
 
 	it('a failed resend counts the earlier attempts, what they billed and their moderation', async () => {
 		const failed = new CompletionFailure({ apiMessage: 'busy', retryable: true, moderation: { model: 'm2', flagged: true, cost: 0.2 } });
 		failed.attempts = 4;
 		const run = script([{ response: answer('no'), attempts: 2, moderation: { model: 'm1', flagged: false, cost: 0.1 } }, failed]);
-		const failure = (await failureOf(completeWithJson(run.sendOnce, run.settings()))) as CompletionFailure;
+		const failure = (await failureOf(sendUntilJson(run.sendOnce, run.settings()))) as CompletionFailure;
 		expect(failure).toBe(failed);
 		expect(failure.attempts).toBe(6);
 		expect(failure.billed).toEqual(answer('no'));
@@ -126,27 +144,27 @@ describe('sending again while the text holds no JSON', () => {
 	it('a first send that fails carries nothing billed', async () => {
 		const failed = new CompletionFailure({ apiMessage: 'busy', retryable: true });
 		const run = script([failed]);
-		const failure = (await failureOf(completeWithJson(run.sendOnce, run.settings()))) as CompletionFailure;
+		const failure = (await failureOf(sendUntilJson(run.sendOnce, run.settings()))) as CompletionFailure;
 		expect(failure.attempts).toBe(1);
 		expect(failure.billed).toBeUndefined();
 		expect(failure.details).not.toHaveProperty('moderation');
 		const other = new Error('not a completion failure');
 		const plain = script([other]);
-		await expect(completeWithJson(plain.sendOnce, plain.settings())).rejects.toBe(other);
+		await expect(sendUntilJson(plain.sendOnce, plain.settings())).rejects.toBe(other);
 	});
 
 	it('a run stopped before the resend: the item reports its attempts and what it billed', async () => {
 		const stop = new RunStopped({ message: 'stopped', description: 'd' });
 		const run = script([{ response: answer('no'), attempts: 3 }]);
 		const failure = (await failureOf(
-			completeWithJson(run.sendOnce, run.settings({ beforeResend: () => Promise.reject(stop) })),
+			sendUntilJson(run.sendOnce, run.settings({ beforeResend: () => Promise.reject(stop) })),
 		)) as RunStopped;
 		expect(failure).toBe(stop);
 		expect(failure.attempts).toBe(3);
 		expect(failure.billed).toEqual(answer('no'));
 		const cancelled = new Error('cancelled');
 		const other = script([{ response: answer('no'), attempts: 1 }]);
-		const thrown = (await failureOf(completeWithJson(other.sendOnce, other.settings({ beforeResend: () => Promise.reject(cancelled) })))) as Error & { attempts?: number };
+		const thrown = (await failureOf(sendUntilJson(other.sendOnce, other.settings({ beforeResend: () => Promise.reject(cancelled) })))) as Error & { attempts?: number };
 		expect(thrown).toBe(cancelled);
 		expect(thrown.attempts).toBeUndefined();
 	});
