@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { deepCopy } from 'n8n-workflow';
-import type { RunStopReason } from './flowControl';
+import type { RunStopReason } from './stopReasons';
 import { newSpendTally, type SpendTally } from './spendLimit';
 
 /**

@@ -1,41 +1,15 @@
-import type { CompletionResponse } from '../transport/completionApi';
 import { abortableSleep } from '../transport/abortableSleep';
 import type { AttemptFlow, AttemptOutcome } from '../transport/requestCompletion';
 import { InFlightLimit } from './inFlightLimit';
 import { RequestPacer } from './requestPacer';
 import { RunProgress } from './runProgress';
 import type { SpendLimit } from './spendLimit';
+import { RunStopped, type RunStopReason } from './stopReasons';
 
 /** Overload signals for an adaptive bound: the server failed, or did not answer in time. */
 function isOverload({ failure }: AttemptOutcome): boolean {
 	const status = failure?.details.status;
 	return (status !== undefined && status >= 500) || failure?.details.code === 'ETIMEDOUT';
-}
-
-/** Why a run stopped sending: what every item it leaves unanswered fails with. */
-export interface RunStopReason {
-	/** The error message of each item left unanswered. */
-	message: string;
-	/** Their error description. */
-	description: string;
-	/** A machine-readable code for those items (NanoGPT's error code, when NanoGPT's answer stopped the run). */
-	code?: string;
-}
-
-/**
- * Thrown where a stopped run would have waited or sent (a retry, a resend of Output Content as
- * JSON): the item fails with the stop's reason.
- */
-export class RunStopped extends Error {
-	/** Requests already sent for the item, when known. */
-	attempts?: number;
-	/** Usage and cost of the item's completions billed before the stop. */
-	billed?: CompletionResponse;
-
-	constructor(readonly reason: RunStopReason) {
-		super(reason.message);
-		this.name = 'RunStopped';
-	}
 }
 
 /**

@@ -5,7 +5,7 @@ import { CompletionFailure } from '../transport/completionFailure';
 import { redactSecret } from '../transport/credentialSettings';
 import { toErrorJson, withErrorItemDetails, type ErrorItemShape } from '../output/errorItem';
 import type { OutputSettings } from '../output/outputSettings';
-import { RunStopped, type RunStopReason } from './flowControl';
+import { RunStopped, type RunStopReason } from './stopReasons';
 import { InvalidJsonFailure } from './jsonCompletion';
 
 const JSON_OPTION = 'Options > Output Content as JSON';

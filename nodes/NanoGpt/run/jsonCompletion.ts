@@ -4,7 +4,7 @@ import type { CompletionResponse, InlineModeration } from '../transport/completi
 import { CompletionFailure } from '../transport/completionFailure';
 import { totalModeration } from '../transport/inlineModeration';
 import type { CompletionOutcome } from '../transport/requestCompletion';
-import { RunStopped } from './flowControl';
+import { RunStopped } from './stopReasons';
 
 export interface JsonCompletionSettings {
 	/** Output Content as JSON; when off, the first outcome is the item's answer as it is. */

@@ -1,4 +1,4 @@
-import type { RunStopReason } from './flowControl';
+import type { RunStopReason } from './stopReasons';
 
 export const MAX_SPEND_PARAMETER = 'Request Options > Max Spend per Run';
 /** Requests in flight while no cost is known yet: the first answer tells what one costs. */

@@ -1,7 +1,33 @@
+import type { CompletionResponse } from '../transport/completionApi';
 import type { FailureDetails } from '../transport/completionFailure';
 import type { KeyExhaustion } from '../transport/keyExhaustion';
-import type { RunStopReason } from './flowControl';
 import { duration } from './runProgress';
+
+/** Why a run stopped sending: what every item it leaves unanswered fails with. */
+export interface RunStopReason {
+	/** The error message of each item left unanswered. */
+	message: string;
+	/** Their error description. */
+	description: string;
+	/** A machine-readable code for those items (NanoGPT's error code, when NanoGPT's answer stopped the run). */
+	code?: string;
+}
+
+/**
+ * Thrown where a stopped run would have waited or sent (a retry, a resend of Output Content as
+ * JSON): the item fails with the stop's reason.
+ */
+export class RunStopped extends Error {
+	/** Requests already sent for the item, when known. */
+	attempts?: number;
+	/** Usage and cost of the item's completions billed before the stop. */
+	billed?: CompletionResponse;
+
+	constructor(readonly reason: RunStopReason) {
+		super(reason.message);
+		this.name = 'RunStopped';
+	}
+}
 
 /** A time as `2026-12-03 00:00 UTC`, to the nearest minute. */
 function utcMinute(time: number): string {

@@ -1,5 +1,6 @@
 import { ExecutionMemo, answerKey, executionMemoOf } from '../../../nodes/NanoGpt/run/executionMemo';
-import { FlowControl, RunStopped, type RunStopReason } from '../../../nodes/NanoGpt/run/flowControl';
+import { FlowControl } from '../../../nodes/NanoGpt/run/flowControl';
+import { RunStopped, type RunStopReason } from '../../../nodes/NanoGpt/run/stopReasons';
 import { stopReasonFor } from '../../../nodes/NanoGpt/run/stopReasons';
 import { toErrorJson } from '../../../nodes/NanoGpt/output/toOutputItem';
 import { keyExhaustionOf, nextUtcMidnight } from '../../../nodes/NanoGpt/transport/keyExhaustion';

@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
 import type { CompletionResponse } from '../../../nodes/NanoGpt/transport/completionApi';
-import { RunStopped } from '../../../nodes/NanoGpt/run/flowControl';
+import { RunStopped } from '../../../nodes/NanoGpt/run/stopReasons';
 import { billedTotal } from '../../../nodes/NanoGpt/output/billedTotal';
 import { toInvalidJsonError } from '../../../nodes/NanoGpt/run/itemFailure';
 import { InvalidJsonFailure, JsonSends, type JsonCompletionOutcome, type JsonCompletionSettings } from '../../../nodes/NanoGpt/run/jsonCompletion';

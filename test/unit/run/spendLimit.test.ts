@@ -1,4 +1,4 @@
-import type { RunStopReason } from '../../../nodes/NanoGpt/run/flowControl';
+import type { RunStopReason } from '../../../nodes/NanoGpt/run/stopReasons';
 import { LEARNING_IN_FLIGHT, SpendLimit, newSpendTally, usd } from '../../../nodes/NanoGpt/run/spendLimit';
 
 function limitOf(limitUsd: number, inFlight = { count: 0 }) {
