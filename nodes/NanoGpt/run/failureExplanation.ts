@@ -43,20 +43,10 @@ function errorParam(body: FailureDetails['body']): string | undefined {
 	return typeof error === 'object' && error !== null && typeof error.param === 'string' ? error.param : undefined;
 }
 
-/**
- * What an API failure means for the item's parameters: the node parameter it concerns, when the
- * item set one, and what to do. NanoGPT names the request field in some errors (`param`) and
- * signals routing conflicts by code. Undefined when the failure concerns no option of the node. Pure.
- */
-export function explainFailure(
-	details: Pick<FailureDetails, 'status' | 'code' | 'body'>,
-	{ body, headers }: CompletionCall,
-): FailureDetails['explanation'] {
-	const { status, code } = details;
-	const param = errorParam(details.body);
-	const provider = body.provider as IDataObject | string | undefined;
-	const moderated = headers.moderation !== undefined && headers.moderation !== 'false';
+type Explanation = FailureDetails['explanation'];
 
+/** The prompt itself refused (moderation, content policy) or answered with no text. */
+function explainRefusedPrompt(code: string | undefined, moderated: boolean): Explanation {
 	if (code === 'content_policy_violation') {
 		return moderated
 			? {
@@ -70,6 +60,17 @@ export function explainFailure(
 			hint: 'NanoGPT answered without any text and did not charge for it. Not retried: the same request would get the same answer (stop sequences, a very low Max Tokens or filtering are common causes).',
 		};
 	}
+	return undefined;
+}
+
+/** One option of the request refused: a provider routing field, the moderation header, the billing mode, a routing suffix. */
+function explainRefusedOption(
+	param: string | undefined,
+	code: string | undefined,
+	{ body, headers }: CompletionCall,
+	moderated: boolean,
+): Explanation {
+	const provider = body.provider as IDataObject | string | undefined;
 	if (param?.startsWith('provider')) {
 		const parameter = (param === 'provider' && typeof provider === 'string' ? label('providerRouting', 'provider') : rowForApiField(param)) ?? PROVIDER_ROUTING;
 		const hint =
@@ -91,15 +92,25 @@ export function explainFailure(
 			hint: 'NanoGPT refused the routing suffix: it takes one routing suffix, none with a provider choice, and none for models without provider selection.',
 		};
 	}
-	if (code !== undefined && Object.hasOwn(UNAVAILABLE, code)) {
-		const parameter =
-			provider !== undefined
-				? code === 'no_fallback_available' && typeof provider === 'object' && provider.allow_fallbacks === false
-					? label('providerRouting', 'allowFallbacks')
-					: PROVIDER_ROUTING
-				: (routingSuffixParameter(body.model) ?? 'Model');
-		return { parameter, hint: `${UNAVAILABLE[code]}: widen the provider routing, allow fallbacks, or choose another model.` };
-	}
+	return undefined;
+}
+
+/** No provider available for the model, or none the routing allows. */
+function explainUnavailable(code: string | undefined, { body }: CompletionCall): Explanation {
+	if (code === undefined || !Object.hasOwn(UNAVAILABLE, code)) return undefined;
+	const provider = body.provider as IDataObject | string | undefined;
+	const parameter =
+		provider !== undefined
+			? code === 'no_fallback_available' && typeof provider === 'object' && provider.allow_fallbacks === false
+				? label('providerRouting', 'allowFallbacks')
+				: PROVIDER_ROUTING
+			: (routingSuffixParameter(body.model) ?? 'Model');
+	return { parameter, hint: `${UNAVAILABLE[code]}: widen the provider routing, allow fallbacks, or choose another model.` };
+}
+
+/** A pay-as-you-go request (billing mode, provider choice, routing suffix) on an account whose paid-models API is off. */
+function explainPaidModelsOff(status: number | undefined, code: string | undefined, { body }: CompletionCall): Explanation {
+	const provider = body.provider as IDataObject | string | undefined;
 	const paygo = body.billing_mode !== undefined;
 	if ((status === 403 || code === 'paid_features_disabled') && code !== 'api_key_origin_not_allowed' && (paygo || provider !== undefined || routingSuffixParameter(body.model))) {
 		return {
@@ -108,4 +119,20 @@ export function explainFailure(
 		};
 	}
 	return undefined;
+}
+
+/**
+ * What an API failure means for the item's parameters: the node parameter it concerns, when the
+ * item set one, and what to do. NanoGPT names the request field in some errors (`param`) and
+ * signals routing conflicts by code. Undefined when the failure concerns no option of the node. Pure.
+ */
+export function explainFailure(details: Pick<FailureDetails, 'status' | 'code' | 'body'>, call: CompletionCall): Explanation {
+	const { status, code } = details;
+	const moderated = call.headers.moderation !== undefined && call.headers.moderation !== 'false';
+	return (
+		explainRefusedPrompt(code, moderated) ??
+		explainRefusedOption(errorParam(details.body), code, call, moderated) ??
+		explainUnavailable(code, call) ??
+		explainPaidModelsOff(status, code, call)
+	);
 }
