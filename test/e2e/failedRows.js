@@ -175,179 +175,192 @@ async function executed(app, id, { expectError = false } = {}) {
 	return r;
 }
 
-async function run(suite, { app, emu, localFiles }) {
-	const planned = (name) => suite.planned.includes(name);
+/** The failed-rows example: answered rows to one CSV, the failed rows from the error output to another. */
+async function failedRowsExample({ app, emu, localFiles }) {
+	emu.reset();
+	const wf = ex.loadExample('failed');
+	const r = await executed(app, wf.id);
+	const csvRows = ex.parseCsv(fs.readFileSync(path.join(ex.EXAMPLES_DIR, 'products.csv'), 'utf8'));
+	const failing = Object.keys(ex.EMULATOR_FAILED_ROWS).map(Number);
+	const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
+	assert.deepEqual(success.map(itemIndex), csvRows.map((_, i) => i).filter((i) => !failing.includes(i)), 'the answered rows on the success output');
+	assert.deepEqual(failed.map(itemIndex), failing, 'the failed rows on the error output');
+	const reqs = completionRequests(emu);
+	// The 413 is not retried, the 503 is sent 1 + Max Retries (3) times, the others once.
+	assert.equal(reqs.length, csvRows.length - 2 + 1 + 4, 'requests');
+	const read = (name) => ex.parseCsv(fs.readFileSync(path.join(localFiles.outputDir, name), 'utf8').replace(/^\uFEFF/, ''));
+	const tagged = read('products-tagged.csv');
+	assert.deepEqual(tagged.map((row) => row.sku), success.map((item) => csvRows[itemIndex(item)].sku));
+	tagged.forEach((row, i) => assert.equal(row.tagline, success[i].json.completion.text.trim()));
+	const failedCsv = read('products-failed.csv');
+	assert.deepEqual(failedCsv.map((row) => row.sku), failing.map((i) => csvRows[i].sku), 'the failed-rows CSV holds exactly the failed rows');
+	assert.deepEqual(Object.keys(failedCsv[0]), ['sku', 'name', 'category', 'price', 'error', 'code', 'http_status', 'request_id', 'failed_at']);
+	assert.equal(failedCsv[0].error, 'NanoGPT returned 413: Payload Too Large');
+	assert.equal(failedCsv[0].code, 'request_too_large');
+	assert.equal(failedCsv[0].http_status, '413');
+	assert.equal(failedCsv[1].error, 'NanoGPT returned 503: Service Unavailable (after 4 attempts)');
+	assert.equal(failedCsv[1].code, 'service_unavailable');
+	assert.ok(failedCsv.every((row) => /^req_\d+$/.test(row.request_id)), 'each failed row has its request ID');
+	assert.ok(!JSON.stringify(r.run).includes(emu.apiKey), 'the API key appears nowhere in the run');
+}
 
-	if (planned(NAMES.example))
-		await suite.case(NAMES.example, async () => {
-			emu.reset();
-			const wf = ex.loadExample('failed');
-			const r = await executed(app, wf.id);
-			const csvRows = ex.parseCsv(fs.readFileSync(path.join(ex.EXAMPLES_DIR, 'products.csv'), 'utf8'));
-			const failing = Object.keys(ex.EMULATOR_FAILED_ROWS).map(Number);
-			const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
-			assert.deepEqual(success.map(itemIndex), csvRows.map((_, i) => i).filter((i) => !failing.includes(i)), 'the answered rows on the success output');
-			assert.deepEqual(failed.map(itemIndex), failing, 'the failed rows on the error output');
-			const reqs = completionRequests(emu);
-			// The 413 is not retried, the 503 is sent 1 + Max Retries (3) times, the others once.
-			assert.equal(reqs.length, csvRows.length - 2 + 1 + 4, 'requests');
-			const read = (name) => ex.parseCsv(fs.readFileSync(path.join(localFiles.outputDir, name), 'utf8').replace(/^\uFEFF/, ''));
-			const tagged = read('products-tagged.csv');
-			assert.deepEqual(tagged.map((row) => row.sku), success.map((item) => csvRows[itemIndex(item)].sku));
-			tagged.forEach((row, i) => assert.equal(row.tagline, success[i].json.completion.text.trim()));
-			const failedCsv = read('products-failed.csv');
-			assert.deepEqual(failedCsv.map((row) => row.sku), failing.map((i) => csvRows[i].sku), 'the failed-rows CSV holds exactly the failed rows');
-			assert.deepEqual(Object.keys(failedCsv[0]), ['sku', 'name', 'category', 'price', 'error', 'code', 'http_status', 'request_id', 'failed_at']);
-			assert.equal(failedCsv[0].error, 'NanoGPT returned 413: Payload Too Large');
-			assert.equal(failedCsv[0].code, 'request_too_large');
-			assert.equal(failedCsv[0].http_status, '413');
-			assert.equal(failedCsv[1].error, 'NanoGPT returned 503: Service Unavailable (after 4 attempts)');
-			assert.equal(failedCsv[1].code, 'service_unavailable');
-			assert.ok(failedCsv.every((row) => /^req_\d+$/.test(row.request_id)), 'each failed row has its request ID');
-			assert.ok(!JSON.stringify(r.run).includes(emu.apiKey), 'the API key appears nowhere in the run');
-		});
+/** Every kind of failure leaves by the error output with its details, paired with its row. */
+async function everyKindOfFailure({ app, emu }) {
+	emu.reset();
+	emu.setFaultRule(({ body }) =>
+		body.prompt === 'A row NanoGPT refuses' ? { status: 400, shape: 'openai', code: 'context_length_exceeded', message: 'Prompt too long' } : undefined,
+	);
+	const r = await executed(app, ids.kinds);
+	const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
+	assert.deepEqual(success.map(itemIndex), [0]);
+	assert.equal(success[0].json.text, completionTextFor({ model: MODEL, prompt: KIND_ROWS[0].prompt }).text);
+	assert.deepEqual(failed.map(itemIndex), KIND_ROWS.slice(1).map((_, i) => i + 1), 'every failed row on the error output, in order');
+	const details = {};
+	for (const item of failed) {
+		const row = KIND_ROWS[itemIndex(item)];
+		for (const [key, value] of Object.entries(row)) assert.deepEqual(item.json[key], value, `row ${itemIndex(item)} keeps ${key}`);
+		details[row.kind] = item.json.error;
+	}
+	assert.equal(details.parameter.message, 'Invalid value for "Options > Temperature" in item 1: must be between 0 and 2, got 9');
+	assert.equal(details.parameter.parameter, 'Options > Temperature');
+	const [refused] = sentFor(emu, 'A row NanoGPT refuses');
+	assert.deepEqual(details.api, {
+		message: 'NanoGPT returned 400: Prompt too long',
+		description: `Request ID: ${refused.id}. Code: context_length_exceeded. Attempts: 1, last status 400`,
+		httpCode: '400',
+		code: 'context_length_exceeded',
+		requestId: refused.id,
+		attempts: 1,
+	});
+	assert.equal(details.network.code, 'ECONNRESET');
+	assert.equal(details.timeout.code, 'ETIMEDOUT');
+	assert.match(details.invalidJson.message, /^No valid JSON in the completion of item 5/);
+	assert.equal(details.invalidJson.completionText, completionTextFor({ model: MODEL, prompt: KIND_ROWS[5].prompt }).text);
+	assert.equal(sentFor(emu, KIND_ROWS[6].prompt).length, 1, 'two identical rows, one request');
+	assert.equal(details.shared.code, 'internal_error');
+	assert.equal(details.reused.reusedFrom, 6);
+	assert.equal(details.stream.code, 'STREAM_FAILED');
+	assert.ok(details.stream.partialText.length > 0, 'the cut stream keeps what arrived');
+}
 
-	if (planned(NAMES.kinds))
-		await suite.case(NAMES.kinds, async () => {
-			emu.reset();
-			emu.setFaultRule(({ body }) =>
-				body.prompt === 'A row NanoGPT refuses' ? { status: 400, shape: 'openai', code: 'context_length_exceeded', message: 'Prompt too long' } : undefined,
-			);
-			const r = await executed(app, ids.kinds);
-			const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
-			assert.deepEqual(success.map(itemIndex), [0]);
-			assert.equal(success[0].json.text, completionTextFor({ model: MODEL, prompt: KIND_ROWS[0].prompt }).text);
-			assert.deepEqual(failed.map(itemIndex), KIND_ROWS.slice(1).map((_, i) => i + 1), 'every failed row on the error output, in order');
-			const details = {};
-			for (const item of failed) {
-				const row = KIND_ROWS[itemIndex(item)];
-				for (const [key, value] of Object.entries(row)) assert.deepEqual(item.json[key], value, `row ${itemIndex(item)} keeps ${key}`);
-				details[row.kind] = item.json.error;
-			}
-			assert.equal(details.parameter.message, 'Invalid value for "Options > Temperature" in item 1: must be between 0 and 2, got 9');
-			assert.equal(details.parameter.parameter, 'Options > Temperature');
-			const [refused] = sentFor(emu, 'A row NanoGPT refuses');
-			assert.deepEqual(details.api, {
-				message: 'NanoGPT returned 400: Prompt too long',
-				description: `Request ID: ${refused.id}. Code: context_length_exceeded. Attempts: 1, last status 400`,
-				httpCode: '400',
-				code: 'context_length_exceeded',
-				requestId: refused.id,
-				attempts: 1,
-			});
-			assert.equal(details.network.code, 'ECONNRESET');
-			assert.equal(details.timeout.code, 'ETIMEDOUT');
-			assert.match(details.invalidJson.message, /^No valid JSON in the completion of item 5/);
-			assert.equal(details.invalidJson.completionText, completionTextFor({ model: MODEL, prompt: KIND_ROWS[5].prompt }).text);
-			assert.equal(sentFor(emu, KIND_ROWS[6].prompt).length, 1, 'two identical rows, one request');
-			assert.equal(details.shared.code, 'internal_error');
-			assert.equal(details.reused.reusedFrom, 6);
-			assert.equal(details.stream.code, 'STREAM_FAILED');
-			assert.ok(details.stream.partialText.length > 0, 'the cut stream keeps what arrived');
-		});
+/** Retry On Fail with Continue: only the failed row is sent again. */
+async function retryOnFailWithContinue({ app, emu }) {
+	emu.reset();
+	const r = await executed(app, ids.retryContinue);
+	const items = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	const reqs = completionRequests(emu);
+	console.log(`      6 rows, the first failing, Max Tries 3: ${reqs.length} requests`);
+	assert.equal(reqs.length, 8);
+	assert.equal(sentFor(emu, 'Row 0 [[fault:400]]').length, 3, 'the failed row is tried 3 times');
+	assert.equal(items.length, 6);
+	assert.equal(items[0].json.error, 'NanoGPT returned 400: Bad Request');
+	items.slice(1).forEach((item, i) => {
+		assert.equal(item.json.text, completionTextFor({ model: MODEL, prompt: `Row ${i + 1}` }).text);
+		assert.equal(sentFor(emu, `Row ${i + 1}`).length, 1, `row ${i + 1} sent once`);
+	});
+}
 
-	if (planned(NAMES.retryContinue))
-		await suite.case(NAMES.retryContinue, async () => {
-			emu.reset();
-			const r = await executed(app, ids.retryContinue);
-			const items = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			const reqs = completionRequests(emu);
-			console.log(`      6 rows, the first failing, Max Tries 3: ${reqs.length} requests`);
-			assert.equal(reqs.length, 8);
-			assert.equal(sentFor(emu, 'Row 0 [[fault:400]]').length, 3, 'the failed row is tried 3 times');
-			assert.equal(items.length, 6);
-			assert.equal(items[0].json.error, 'NanoGPT returned 400: Bad Request');
-			items.slice(1).forEach((item, i) => {
-				assert.equal(item.json.text, completionTextFor({ model: MODEL, prompt: `Row ${i + 1}` }).text);
-				assert.equal(sentFor(emu, `Row ${i + 1}`).length, 1, `row ${i + 1} sent once`);
-			});
-		});
+/** Retry On Fail with Continue off: the failed row and the rows never sent go again, no answered row. */
+async function retryOnFailWithoutContinue({ app, emu }) {
+	emu.reset();
+	const r = await executed(app, ids.retryThrow);
+	assert.equal(r.code, 0, 'the second try succeeded');
+	const items = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	assert.equal(items.length, 8);
+	const reqs = completionRequests(emu);
+	console.log(`      8 rows, row 5 failing once, Continue off, Max Tries 2: ${reqs.length} requests`);
+	assert.equal(reqs.length, 9);
+	items.forEach((item, i) => {
+		const prompt = i === 5 ? 'Row 5 [[fault:400x1]]' : `Row ${i}`;
+		assert.equal(item.json.text, completionTextFor({ model: MODEL, prompt }).text);
+		assert.equal(sentFor(emu, prompt).length, i === 5 ? 2 : 1, `row ${i}`);
+	});
+}
 
-	if (planned(NAMES.retryThrow))
-		await suite.case(NAMES.retryThrow, async () => {
-			emu.reset();
-			const r = await executed(app, ids.retryThrow);
-			assert.equal(r.code, 0, 'the second try succeeded');
-			const items = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			assert.equal(items.length, 8);
-			const reqs = completionRequests(emu);
-			console.log(`      8 rows, row 5 failing once, Continue off, Max Tries 2: ${reqs.length} requests`);
-			assert.equal(reqs.length, 9);
-			items.forEach((item, i) => {
-				const prompt = i === 5 ? 'Row 5 [[fault:400x1]]' : `Row ${i}`;
-				assert.equal(item.json.text, completionTextFor({ model: MODEL, prompt }).text);
-				assert.equal(sentFor(emu, prompt).length, i === 5 ? 2 : 1, `row ${i}`);
-			});
-		});
+/** A key past its daily cap: no request after the cap answers; every unanswered row on the error output. */
+async function pastTheDailyCap({ app, emu }) {
+	emu.reset();
+	emu.setDailyLimit({ requests: DAILY_CAP, code: 'daily_usd_limit_exceeded' });
+	const started = Date.now();
+	const r = await executed(app, ids.dailyCap);
+	const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
+	const reqs = completionRequests(emu);
+	const refused = reqs.filter((q) => q.status === 429);
+	console.log(`      300 rows, cap ${DAILY_CAP} requests, Concurrency ${CAP_CONCURRENCY}: ${reqs.length} requests (${refused.length} refused), ${success.length} completions, ${failed.length} failed rows; n8n execute took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	assert.ok(reqs.length <= DAILY_CAP + CAP_CONCURRENCY, `at most the cap and the requests in flight: ${reqs.length}`);
+	assert.equal(success.length, DAILY_CAP);
+	assert.equal(failed.length, 300 - DAILY_CAP);
+	const message = /^NanoGPT's daily USD limit for this API key is reached: no further requests until it resets at \d{4}-\d\d-\d\d 00:00 UTC \(in [^)]+\)\. NanoGPT said: "Daily USD limit exceeded \(\$10\.00\/\$10\.00\)\. Resets at midnight UTC\." \(code daily_usd_limit_exceeded\)$/;
+	for (const item of failed) {
+		assert.match(item.json.error.message, message);
+		assert.equal(item.json.error.code, 'daily_usd_limit_exceeded');
+		assert.equal(item.json.prompt, `Row ${itemIndex(item)}`, 'n8n merged the row in');
+	}
+	const all = [...success, ...failed].map(itemIndex).sort((a, b) => a - b);
+	assert.deepEqual(all, rowsOf(300).map((row) => row.row), 'every row once');
+}
 
-	if (planned(NAMES.dailyCap))
-		await suite.case(NAMES.dailyCap, async () => {
-			emu.reset();
-			emu.setDailyLimit({ requests: DAILY_CAP, code: 'daily_usd_limit_exceeded' });
-			const started = Date.now();
-			const r = await executed(app, ids.dailyCap);
-			const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
-			const reqs = completionRequests(emu);
-			const refused = reqs.filter((q) => q.status === 429);
-			console.log(`      300 rows, cap ${DAILY_CAP} requests, Concurrency ${CAP_CONCURRENCY}: ${reqs.length} requests (${refused.length} refused), ${success.length} completions, ${failed.length} failed rows; n8n execute took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-			assert.ok(reqs.length <= DAILY_CAP + CAP_CONCURRENCY, `at most the cap and the requests in flight: ${reqs.length}`);
-			assert.equal(success.length, DAILY_CAP);
-			assert.equal(failed.length, 300 - DAILY_CAP);
-			const message = /^NanoGPT's daily USD limit for this API key is reached: no further requests until it resets at \d{4}-\d\d-\d\d 00:00 UTC \(in [^)]+\)\. NanoGPT said: "Daily USD limit exceeded \(\$10\.00\/\$10\.00\)\. Resets at midnight UTC\." \(code daily_usd_limit_exceeded\)$/;
-			for (const item of failed) {
-				assert.match(item.json.error.message, message);
-				assert.equal(item.json.error.code, 'daily_usd_limit_exceeded');
-				assert.equal(item.json.prompt, `Row ${itemIndex(item)}`, 'n8n merged the row in');
-			}
-			const all = [...success, ...failed].map(itemIndex).sort((a, b) => a - b);
-			assert.deepEqual(all, rowsOf(300).map((row) => row.row), 'every row once');
-		});
+/** A 402 stops the run; Retry On Fail's re-runs send nothing. */
+async function emptyBalance({ app, emu }) {
+	emu.reset();
+	const r = await executed(app, ids.balance, { expectError: true });
+	assert.notEqual(r.code, 0, 'the run fails');
+	assert.equal(
+		r.error && r.error.message,
+		'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.',
+	);
+	const reqs = completionRequests(emu);
+	console.log(`      10 rows, the fourth answered 402, Continue off, Max Tries 3: ${reqs.length} requests`);
+	assert.equal(reqs.length, 4, 'rows 0-3 once each; the re-runs sent nothing');
+}
 
-	if (planned(NAMES.balance))
-		await suite.case(NAMES.balance, async () => {
-			emu.reset();
-			const r = await executed(app, ids.balance, { expectError: true });
-			assert.notEqual(r.code, 0, 'the run fails');
-			assert.equal(
-				r.error && r.error.message,
-				'NanoGPT returned 402: Insufficient balance (required balance 0.0035). Top up your NanoGPT balance; this run sends no further requests.',
-			);
-			const reqs = completionRequests(emu);
-			console.log(`      10 rows, the fourth answered 402, Continue off, Max Tries 3: ${reqs.length} requests`);
-			assert.equal(reqs.length, 4, 'rows 0-3 once each; the re-runs sent nothing');
-		});
+/** Max Spend per Run: the requests the limit pays for, the other rows on the error output. */
+async function maxSpendPerRun({ app, emu }) {
+	emu.reset();
+	emu.setCompletionCost(COMPLETION_USD);
+	emu.setLatency(300);
+	let r;
+	const started = Date.now();
+	try {
+		r = await executed(app, ids.spendLimit);
+	} finally {
+		emu.setLatency(0);
+	}
+	const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
+	const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
+	const reqs = completionRequests(emu);
+	console.log(`      100 rows, limit ${SPEND_LIMIT_USD} USD, ${COMPLETION_USD} USD a completion, 0.3 s each, Auto: ${reqs.length} requests, ${success.length} completions, ${failed.length} failed rows; n8n execute took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	assert.equal(reqs.length, 10, 'the requests the limit pays for');
+	assert.equal(success.length, 10);
+	assert.equal(failed.length, 90);
+	for (const item of success) assert.deepEqual(item.json.cost, { amount: COMPLETION_USD, currency: 'USD' });
+	for (const item of failed) {
+		assert.equal(item.json.error.message, 'Max Spend per Run reached: 0.0100 USD spent of the 0.01 USD limit.');
+		assert.match(item.json.error.description, /^Not sent to NanoGPT\. The run stopped sending when the cost NanoGPT reported for it reached Request Options > Max Spend per Run\./);
+		assert.equal(item.json.prompt, `Row ${itemIndex(item)}`, 'n8n merged the row in');
+	}
+	const all = [...success, ...failed].map(itemIndex).sort((a, b) => a - b);
+	assert.deepEqual(all, rowsOf(100).map((row) => row.row), 'every row once');
+}
 
-	if (planned(NAMES.spendLimit))
-		await suite.case(NAMES.spendLimit, async () => {
-			emu.reset();
-			emu.setCompletionCost(COMPLETION_USD);
-			emu.setLatency(300);
-			let r;
-			const started = Date.now();
-			try {
-				r = await executed(app, ids.spendLimit);
-			} finally {
-				emu.setLatency(0);
-			}
-			const success = n8n.nodeItems(r.run, 'NanoGPT', 0);
-			const failed = n8n.nodeItems(r.run, 'NanoGPT', 1);
-			const reqs = completionRequests(emu);
-			console.log(`      100 rows, limit ${SPEND_LIMIT_USD} USD, ${COMPLETION_USD} USD a completion, 0.3 s each, Auto: ${reqs.length} requests, ${success.length} completions, ${failed.length} failed rows; n8n execute took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-			assert.equal(reqs.length, 10, 'the requests the limit pays for');
-			assert.equal(success.length, 10);
-			assert.equal(failed.length, 90);
-			for (const item of success) assert.deepEqual(item.json.cost, { amount: COMPLETION_USD, currency: 'USD' });
-			for (const item of failed) {
-				assert.equal(item.json.error.message, 'Max Spend per Run reached: 0.0100 USD spent of the 0.01 USD limit.');
-				assert.match(item.json.error.description, /^Not sent to NanoGPT\. The run stopped sending when the cost NanoGPT reported for it reached Request Options > Max Spend per Run\./);
-				assert.equal(item.json.prompt, `Row ${itemIndex(item)}`, 'n8n merged the row in');
-			}
-			const all = [...success, ...failed].map(itemIndex).sort((a, b) => a - b);
-			assert.deepEqual(all, rowsOf(100).map((row) => row.row), 'every row once');
-		});
+/** Each case's check, in the order they run. */
+const CHECKS = {
+	example: failedRowsExample,
+	kinds: everyKindOfFailure,
+	retryContinue: retryOnFailWithContinue,
+	retryThrow: retryOnFailWithoutContinue,
+	dailyCap: pastTheDailyCap,
+	balance: emptyBalance,
+	spendLimit: maxSpendPerRun,
+};
+
+async function run(suite, parts) {
+	for (const [key, check] of Object.entries(CHECKS)) {
+		if (suite.planned.includes(NAMES[key])) await suite.case(NAMES[key], async () => await check(parts));
+	}
 }
 
 module.exports = { NAMES, CASES, registered, workflows, run };
