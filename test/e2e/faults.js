@@ -120,58 +120,19 @@ function expectErrorItem(item, { message, code, attempts, status, requestId }) {
 }
 
 /** Runs the fault workflow once, then one case per fault. */
-async function run(suite, { app, emu }) {
-	let items = null;
-	let refusedItems = null;
-	const ran = await suite.case(NAMES.run, async () => {
-		emu.reset();
-		const r = await app.execute(WORKFLOW_ID);
-		assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
-		assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
-		items = n8n.nodeItems(r.run, 'NanoGPT');
-		refusedItems = n8n.nodeItems(r.run, 'NanoGPT refused');
-		assert.equal(items.length, ITEMS.length, 'one output item per fault, none lost');
-		items.forEach((item, i) => {
-			assert.equal(item.json.case, ITEMS[i].case, `item ${i} in its place, with its input fields`);
-			assert.deepEqual(item.pairedItem, { item: i });
-		});
-		const clean = items[0].json.completion;
-		assert.equal(clean.text, completionTextFor({ model: MODEL, prompt: ITEMS[0].prompt }).text, 'the clean item is untouched');
-		assert.equal(requestsFor(emu, ITEMS[0].prompt).length, 1);
-		assert.ok(!JSON.stringify(r.run).includes(emu.apiKey), 'the API key appears nowhere in the run');
-	});
-	const fault = (name) => items && items.find((item) => item.json.case === name);
-	const check = async (name, fn) => {
-		if (!ran) return suite.notRun(NAMES[name], 'the fault workflow did not run');
-		await suite.case(NAMES[name], async () => {
-			const item = fault(name);
-			assert.ok(item, `an output item for ${name}`);
-			await fn(item, ITEMS.find((i) => i.case === name));
-		});
-	};
-
-	await check('reset', async (item, input) => {
+/** What each fault's output item must be, and the requests it cost; refusedItems is the output of the node whose Base URL refuses connections. */
+const FAULT_CHECKS = {
+	reset: async (item, input, { emu }) => {
 		expectErrorItem(item, { message: 'Could not reach NanoGPT: the connection was reset (after 2 attempts)', code: 'ECONNRESET', attempts: 2 });
 		assert.equal(requestsFor(emu, input.prompt).length, 2);
-	});
-
-	if (!ran) suite.notRun(NAMES.refused, 'the fault workflow did not run');
-	else
-		await suite.case(NAMES.refused, async () => {
-			assert.equal(refusedItems && refusedItems.length, 1, 'one output item');
-			assert.equal(refusedItems[0].json.case, 'refused');
-			expectErrorItem(refusedItems[0], { message: 'Could not reach NanoGPT: the connection was refused (after 2 attempts)', code: 'ECONNREFUSED', attempts: 2 });
-			assert.equal(requestsFor(emu, REFUSED_ITEM.prompt).length, 0, 'nothing reached the emulator');
-		});
-
-	await check('hang', async (item, input) => {
+	},
+	hang: async (item, input, { emu }) => {
 		expectErrorItem(item, { message: `Could not reach NanoGPT: no response within ${TIMEOUT_MS} ms (after 2 attempts)`, code: 'ETIMEDOUT', attempts: 2 });
 		const sent = requestsFor(emu, input.prompt);
 		assert.equal(sent.length, 2);
 		assert.ok(sent.every((r) => r.finishedAt !== undefined), 'the node closed both silent connections');
-	});
-
-	await check('rateLimited', async (item, input) => {
+	},
+	rateLimited: async (item, input, { emu }) => {
 		const sent = requestsFor(emu, input.prompt);
 		assert.deepEqual(sent.map((r) => r.status), [429, 200]);
 		// A lower bound only: the second attempt waited out the Retry-After of 1 s.
@@ -180,9 +141,8 @@ async function run(suite, { app, emu }) {
 		assert.ok(completion, `a completion, not an error: ${JSON.stringify(item.json).slice(0, 300)}`);
 		assert.equal(completion.text, completionTextFor({ model: MODEL, prompt: input.prompt }).text);
 		assert.equal(completion.attempts, 2);
-	});
-
-	await check('serverError', async (item, input) => {
+	},
+	serverError: async (item, input, { emu }) => {
 		const sent = requestsFor(emu, input.prompt);
 		assert.equal(sent.length, 2);
 		expectErrorItem(item, {
@@ -193,15 +153,13 @@ async function run(suite, { app, emu }) {
 			requestId: sent[1].id,
 		});
 		assert.equal(item.json.requestId, sent[1].id);
-	});
-
-	await check('htmlBadGateway', async (item, input) => {
+	},
+	htmlBadGateway: async (item, input, { emu }) => {
 		const sent = requestsFor(emu, input.prompt);
 		assert.equal(sent.length, 2);
 		expectErrorItem(item, { message: 'NanoGPT returned 502: 502 Bad Gateway (after 2 attempts)', attempts: 2, status: 502, requestId: sent[1].id });
-	});
-
-	await check('streamCut', async (item, input) => {
+	},
+	streamCut: async (item, input, { emu }) => {
 		const sent = requestsFor(emu, input.prompt);
 		assert.equal(sent.length, 1, 'not retried');
 		assert.equal(sent[0].body.stream, true);
@@ -214,7 +172,54 @@ async function run(suite, { app, emu }) {
 		const partial = item.json.partialText;
 		assert.ok(typeof partial === 'string' && partial.length > 0, 'partialText holds what arrived');
 		assert.ok(completionTextFor({ model: MODEL, prompt: input.prompt, stream: true }).text.startsWith(partial), 'partialText is the beginning of the answer');
+	},
+};
+
+/** The fault workflow's run: one output item per fault, each in its place; returns its items, or undefined when it failed. */
+async function runFaultWorkflow({ app, emu }) {
+	emu.reset();
+	const r = await app.execute(WORKFLOW_ID);
+	assert.ok(r.run, `no run printed (exit ${r.code})\n${n8n.tail(r.stdout)}\n${n8n.tail(r.stderr)}`);
+	assert.equal(r.error, undefined, `workflow error: ${r.error && r.error.message}`);
+	const items = n8n.nodeItems(r.run, 'NanoGPT');
+	const refusedItems = n8n.nodeItems(r.run, 'NanoGPT refused');
+	assert.equal(items.length, ITEMS.length, 'one output item per fault, none lost');
+	items.forEach((item, i) => {
+		assert.equal(item.json.case, ITEMS[i].case, `item ${i} in its place, with its input fields`);
+		assert.deepEqual(item.pairedItem, { item: i });
 	});
+	const clean = items[0].json.completion;
+	assert.equal(clean.text, completionTextFor({ model: MODEL, prompt: ITEMS[0].prompt }).text, 'the clean item is untouched');
+	assert.equal(requestsFor(emu, ITEMS[0].prompt).length, 1);
+	assert.ok(!JSON.stringify(r.run).includes(emu.apiKey), 'the API key appears nowhere in the run');
+	return { items, refusedItems };
+}
+
+/** The node whose Base URL refuses connections: its one item, with nothing sent. */
+function checkRefused({ emu }, refusedItems) {
+	assert.equal(refusedItems && refusedItems.length, 1, 'one output item');
+	assert.equal(refusedItems[0].json.case, 'refused');
+	expectErrorItem(refusedItems[0], { message: 'Could not reach NanoGPT: the connection was refused (after 2 attempts)', code: 'ECONNREFUSED', attempts: 2 });
+	assert.equal(requestsFor(emu, REFUSED_ITEM.prompt).length, 0, 'nothing reached the emulator');
+}
+
+async function run(suite, parts) {
+	let outputs;
+	const ran = await suite.case(NAMES.run, async () => {
+		outputs = await runFaultWorkflow(parts);
+	});
+	for (const name of ['reset', 'refused', 'hang', 'rateLimited', 'serverError', 'htmlBadGateway', 'streamCut']) {
+		if (!ran) {
+			suite.notRun(NAMES[name], 'the fault workflow did not run');
+			continue;
+		}
+		await suite.case(NAMES[name], async () => {
+			if (name === 'refused') return checkRefused(parts, outputs.refusedItems);
+			const item = outputs.items.find((candidate) => candidate.json.case === name);
+			assert.ok(item, `an output item for ${name}`);
+			await FAULT_CHECKS[name](item, ITEMS.find((i) => i.case === name), parts);
+		});
+	}
 }
 
 module.exports = { NAMES, REFUSED_CREDENTIAL, fixtures, run };
