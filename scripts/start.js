@@ -30,6 +30,47 @@ async function portIsFree(port) {
 	});
 }
 
+/** NanoGPT itself when NANOGPT_API_KEY is set, else the emulator on 127.0.0.1. */
+async function nanoGptApi() {
+	const model = process.env.NANOGPT_MODEL || 'chatgpt-4o-latest';
+	if (process.env.NANOGPT_API_KEY) {
+		return { emulator: null, apiKey: process.env.NANOGPT_API_KEY, baseUrl: process.env.NANOGPT_BASE_URL || 'https://nano-gpt.com/api', model };
+	}
+	const { startEmulator } = require('../test/support/emulator.ts');
+	const emulator = await startEmulator({});
+	return { emulator, apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, model };
+}
+
+/** The NanoGPT credentials and the example workflows, into a new n8n user folder. */
+async function importExamples(inst, { emulator, apiKey, baseUrl, model }, { examplesDir, outputDir }) {
+	log('Importing the NanoGPT credentials and the example workflows ...');
+	// The AI Agent example's chat model talks to NanoGPT (or the emulator) through an OpenAI credential.
+	await inst.importCredentials([ex.credential({ apiKey, baseUrl }), ex.openAiCredential({ apiKey, baseUrl })]);
+	const workflows = ex.allExamples().map((wf) => {
+		let w = ex.localizeFiles(wf, { inputDir: examplesDir, outputDir: fs.realpathSync(outputDir) });
+		w = emulator ? ex.forEmulator(w) : ex.withModel(w, model);
+		return w;
+	});
+	await inst.importWorkflows(workflows);
+	await inst.publish([ex.loadExample('webhook').id, ex.loadExample('chat').id]);
+}
+
+/** Where n8n runs, how to sign in, and what to try. */
+function printWelcome({ prov, port, t0, emulator, baseUrl, model, logFile }) {
+	const url = `http://127.0.0.1:${port}`;
+	const webhookPath = ex.loadExample('webhook').nodes[0].parameters.path;
+	const chatId = ex.loadExample('chat').nodes[0].webhookId;
+	log('');
+	log(`n8n ${prov.version} with n8n-nodes-nanogpt is running at ${url}  (ready in ${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+	log(`  Sign in:   ${OWNER.email}  /  ${OWNER.password}`);
+	log(`  NanoGPT:   ${emulator ? `local emulator at ${baseUrl} (set NANOGPT_API_KEY to use the real API)` : `${baseUrl}, model ${model}`}`);
+	log(`  Workflows: ${ex.allExamples().map((w) => `"${w.name}"`).join(', ')}`);
+	log(`  Try:       curl -N -X POST ${url}/webhook/${webhookPath} -H 'content-type: application/json' -d '{"prompt":"Write a haiku about n8n"}'`);
+	log(`  Chat:      ${url}/webhook/${chatId}/chat`);
+	log(`  n8n log:   ${logFile}`);
+	log('Press Ctrl-C to stop.');
+}
+
 async function main() {
 	const t0 = Date.now();
 	ensureBuilt({ log });
@@ -39,19 +80,7 @@ async function main() {
 		throw new Error(`port ${port} on 127.0.0.1 is in use (another n8n?). Stop it or set NANOGPT_N8N_PORT.`);
 	}
 
-	let emulator = null;
-	let apiKey;
-	let baseUrl;
-	const model = process.env.NANOGPT_MODEL || 'chatgpt-4o-latest';
-	if (process.env.NANOGPT_API_KEY) {
-		apiKey = process.env.NANOGPT_API_KEY;
-		baseUrl = process.env.NANOGPT_BASE_URL || 'https://nano-gpt.com/api';
-	} else {
-		const { startEmulator } = require('../test/support/emulator.ts');
-		emulator = await startEmulator({});
-		apiKey = emulator.apiKey;
-		baseUrl = emulator.baseUrl;
-	}
+	const { emulator, apiKey, baseUrl, model } = await nanoGptApi();
 
 	const keep = process.env.NANOGPT_N8N_USER_FOLDER;
 	const userFolder = keep ? path.resolve(keep) : makeRunDir('start');
@@ -90,18 +119,7 @@ async function main() {
 	process.on('SIGINT', () => stop(0));
 	process.on('SIGTERM', () => stop(0));
 
-	if (fresh) {
-		log('Importing the NanoGPT credentials and the example workflows ...');
-		// The AI Agent example's chat model talks to NanoGPT (or the emulator) through an OpenAI credential.
-		await inst.importCredentials([ex.credential({ apiKey, baseUrl }), ex.openAiCredential({ apiKey, baseUrl })]);
-		const workflows = ex.allExamples().map((wf) => {
-			let w = ex.localizeFiles(wf, { inputDir: examplesDir, outputDir: fs.realpathSync(outputDir) });
-			w = emulator ? ex.forEmulator(w) : ex.withModel(w, model);
-			return w;
-		});
-		await inst.importWorkflows(workflows);
-		await inst.publish([ex.loadExample('webhook').id, ex.loadExample('chat').id]);
-	}
+	if (fresh) await importExamples(inst, { emulator, apiKey, baseUrl, model }, { examplesDir, outputDir });
 
 	log('Starting n8n ...');
 	const child = await inst.start({ timeoutMs: 180000 });
@@ -113,18 +131,7 @@ async function main() {
 			stop(1);
 		}
 	});
-	const url = `http://127.0.0.1:${port}`;
-	const webhookPath = ex.loadExample('webhook').nodes[0].parameters.path;
-	const chatId = ex.loadExample('chat').nodes[0].webhookId;
-	log('');
-	log(`n8n ${prov.version} with n8n-nodes-nanogpt is running at ${url}  (ready in ${((Date.now() - t0) / 1000).toFixed(0)}s)`);
-	log(`  Sign in:   ${OWNER.email}  /  ${OWNER.password}`);
-	log(`  NanoGPT:   ${emulator ? `local emulator at ${baseUrl} (set NANOGPT_API_KEY to use the real API)` : `${baseUrl}, model ${model}`}`);
-	log(`  Workflows: ${ex.allExamples().map((w) => `"${w.name}"`).join(', ')}`);
-	log(`  Try:       curl -N -X POST ${url}/webhook/${webhookPath} -H 'content-type: application/json' -d '{"prompt":"Write a haiku about n8n"}'`);
-	log(`  Chat:      ${url}/webhook/${chatId}/chat`);
-	log(`  n8n log:   ${child.logFile}`);
-	log('Press Ctrl-C to stop.');
+	printWelcome({ prov, port, t0, emulator, baseUrl, model, logFile: child.logFile });
 }
 
 main().catch(async (err) => {
