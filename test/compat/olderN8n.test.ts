@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import type { StructuredChunk } from 'n8n-workflow';
 import * as workflow from 'n8n-workflow';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
-import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { completionTextFor } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from '../node/nodeRun';
 import { timersCreatedDuring, waitFor } from '../support/timers';
 import { UNABORTABLE_STEP_MS } from '../../nodes/NanoGpt/transport/abortableSleep';
@@ -34,15 +35,7 @@ function atLeast(minimum: string): boolean {
 	return true;
 }
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({});
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setChunkDelay(0);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 

@@ -8,21 +8,13 @@
 import { readFileSync } from 'node:fs';
 import * as workflow from 'n8n-workflow';
 import { abortableSleep } from '../../nodes/NanoGpt/transport/abortableSleep';
-import { startEmulator, type Emulator } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 import { timersCreatedDuring, waitFor } from '../support/timers';
 import { completeParameters, prompts, runCompletion, startCompletion } from '../node/nodeRun';
 
 jest.setTimeout(30_000);
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({});
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setChunkDelay(0);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 /** The version of the package as this project resolves it (jest.config.js maps the 1.x copies). */
 const versionOf = (name: string): string => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
-import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { completionTextFor } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 import { MODEL, completeParameters, runCompletion, usageOf } from './nodeRun';
 
 /**
@@ -53,12 +54,7 @@ function toolVariant(): NanoGpt {
 	return node;
 }
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 /** The prompt and max tokens as the agent's $fromAI() arguments arrive: fields of the input item. */

@@ -2,16 +2,12 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { NanoGptApi } from '../../credentials/NanoGptApi.credentials';
 import { NanoGpt } from '../../nodes/NanoGpt/NanoGpt.node';
 import { PROVIDER_MODEL, expectedRequest, sampleCollections, sampleRuns } from '../support/fieldSamples';
-import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { completionTextFor } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 import { searchList, testCredential } from '../support/harness';
 import { MODEL, completeParameters, credentialsFor, prompts, runCompletion, usageOf } from './nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 

@@ -7,7 +7,7 @@
  * `npm run test:compat` checks the same in the n8n-core of 1.82.3 and 1.85.4.
  */
 import * as nodeRun from '../node/nodeRun';
-import { startEmulator, type Emulator } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 import { timersCreatedDuring, waitFor } from '../support/timers';
 
 jest.mock('n8n-workflow', () => {
@@ -21,12 +21,7 @@ jest.setTimeout(30_000);
 /** Before n8n 1.101 the node waits in steps this long (transport/abortableSleep.ts). */
 const STEP_MS = 250;
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({});
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 

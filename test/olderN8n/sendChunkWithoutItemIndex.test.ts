@@ -9,16 +9,12 @@
 import type { StructuredChunk } from 'n8n-workflow';
 import { ExecuteContext } from 'n8n-core';
 import * as nodeRun from '../node/nodeRun';
-import { completionTextFor, startEmulator, type Emulator } from '../support/emulator';
+import { completionTextFor } from '../support/emulator';
+import { emulatorForFile } from '../support/emulatorForFile';
 
 jest.setTimeout(30_000);
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({});
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 

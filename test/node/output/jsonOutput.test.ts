@@ -1,15 +1,11 @@
 import type { IDataObject, StructuredChunk } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { DEFAULT_MODELS, completionTextFor, startEmulator, type Emulator } from '../../support/emulator';
+import { DEFAULT_MODELS, completionTextFor } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import { captureN8nLogs, type LoggedEntry } from '../../support/logCapture';
 import { MODEL, completeParameters, runCompletion, usageOf } from '../nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ seed: 3 });
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile({ seed: 3 });
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 const jsonParameters = (options: IDataObject = {}, extra: IDataObject = {}) =>

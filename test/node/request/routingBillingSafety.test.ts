@@ -21,17 +21,13 @@ import {
 import { loadOptions } from '../../support/harness';
 import { captureN8nLogs, type LoggedEntry } from '../../support/logCapture';
 import { completeParameters, credentialsFor, prompts, runCompletion } from '../nodeRun';
+import { emulatorForFile } from '../../support/emulatorForFile';
 
 const ROUTED = 'meta-llama/llama-3.3-70b-instruct';
 const PLAIN = 'gpt-4o-mini';
 const RBS = 'Routing, Billing and Safety';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completions = (emu: Emulator = emulator) => emu.requests.filter((request) => request.path.endsWith('/v1/completions'));
 const withModel = (model: string, extra: INodeParameters = {}) => completeParameters({ model: { __rl: true, mode: 'id', value: model }, ...extra });

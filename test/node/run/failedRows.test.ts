@@ -5,7 +5,8 @@
  * on a daily cap or a 402, and the other node Settings users combine with them.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { completionTextFor, startEmulator, type Emulator, type Fault } from '../../support/emulator';
+import { completionTextFor, type Fault } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import type { NodeSettings } from '../../support/harness';
 import { MODEL, completeParameters, prompts, runCompletion, usageOf } from '../nodeRun';
 
@@ -15,12 +16,7 @@ jest.setTimeout(30_000);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const LINE_MAJOR = Number((require('n8n-core/package.json') as { version: string }).version.split('.')[0]);
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 const promptOf = (request: { body?: unknown }) => (request.body as { prompt: string }).prompt;

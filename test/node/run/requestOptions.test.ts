@@ -1,16 +1,9 @@
 import { NodeApiError, type INodeParameters } from 'n8n-workflow';
-import { completionTextFor, startEmulator, type Emulator } from '../../support/emulator';
+import { completionTextFor } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from '../nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setLatency(0);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const withRequestOptions = (requestOptions: INodeParameters) => completeParameters({ requestOptions });
 const completionRequests = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));

@@ -1,14 +1,10 @@
 import type { StructuredChunk } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import { completionTextFor, startEmulator, type Emulator } from '../../support/emulator';
+import { completionTextFor } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import { MODEL, completeParameters, runCompletion } from '../nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => emulator.reset());
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const CATEGORIES = ['mugs', 'lamps', 'chairs', 'desks', 'plants', 'rugs'];
 /** 120 rows whose prompt only depends on their category: 6 distinct requests. */

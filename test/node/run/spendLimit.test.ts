@@ -5,22 +5,15 @@
  * a shared answer is paid once, JSON resends each time, and the summary line gives the spend.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { MODERATION_USD, completionTextFor, startEmulator, type Emulator } from '../../support/emulator';
+import { MODERATION_USD, completionTextFor } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import type { NodeSettings } from '../../support/harness';
 import { captureN8nLogs, type LoggedEntry } from '../../support/logCapture';
 import { MODEL, completeParameters, prompts, runCompletion } from '../nodeRun';
 
 jest.setTimeout(30_000);
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setLatency(0);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completions = () => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 const FAST = { maxRetries: 0, requestsPerSecond: 0, timeout: 5_000, streamIdleTimeout: 1 };

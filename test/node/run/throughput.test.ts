@@ -1,17 +1,9 @@
-import { completionTextFor, startEmulator, type Emulator, type RecordedRequest } from '../../support/emulator';
+import { completionTextFor, type RecordedRequest } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import { captureN8nLogs, type LoggedEntry } from '../../support/logCapture';
 import { MODEL, prompts, runCompletion, startCompletion } from '../nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setLatency(0);
-	emulator.setRateLimit(undefined);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile();
 
 const completionRequests = (): RecordedRequest[] => emulator.requests.filter((request) => request.path.endsWith('/v1/completions'));
 

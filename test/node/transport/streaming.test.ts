@@ -1,17 +1,10 @@
 import type { StructuredChunk } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import { completionTextFor, startEmulator, type Emulator, type Fault } from '../../support/emulator';
+import { completionTextFor, startEmulator, type Fault } from '../../support/emulator';
+import { emulatorForFile } from '../../support/emulatorForFile';
 import { MODEL, completeParameters, prompts, runCompletion, startCompletion } from '../nodeRun';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ sseStyle: 'crlf', seed: 7 });
-});
-afterEach(() => {
-	emulator.reset();
-	emulator.setChunkDelay(0);
-});
-afterAll(async () => await emulator.close());
+const emulator = emulatorForFile({ sseStyle: 'crlf', seed: 7 });
 
 const streamParameters = (extra: Record<string, unknown> = {}) =>
 	completeParameters({ options: { stream: true }, ...extra });
